@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+
+/** Temp files are named `.<name>.<random>.tmp` next to their target, so recovery can find and remove them. */
+export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/**
+ * Writes a file whole or not at all: the data goes to a temp file in the same
+ * directory, is flushed, and is renamed over the target. A crash leaves either
+ * the old file or the new one, plus at most a temp file that recovery removes.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: { fsync?: boolean } = {}): Promise<void> {
+  const tmp = tempPathFor(target);
+  const handle = await fs.open(tmp, "wx");
+  try {
+    await handle.writeFile(data);
+    if (options.fsync) await handle.sync();
+  } catch (e) {
+    await handle.close().catch(() => {});
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await handle.close();
+  try {
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Copies a file whole or not at all, cloning (copy-on-write) where the filesystem can. */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
+  const tmp = tempPathFor(target);
+  try {
+    await fs.copyFile(source, tmp, fs.constants.COPYFILE_FICLONE);
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}

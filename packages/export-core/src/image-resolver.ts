@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import { ScreenshotError } from "./errors.js";
+import { IMAGE_EXTENSIONS, readImageInfo } from "./image-format.js";
+import type { ResolvedImage, Source } from "./plugins.js";
+import { ProblemReason } from "./problems.js";
+
+/** Default pixel limit: refuses decompression bombs, allows an 8K × 8K screenshot. */
+export const DEFAULT_MAX_PIXELS = 8192 * 8192;
+
+/** The seed's image id: first 16 hex characters of the SHA-256 of the bytes. */
+export function contentId(bytes: Uint8Array): { id: string; sha256: string } {
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return { id: sha256.slice(0, 16), sha256 };
+}
+
+/**
+ * Reads a record's screenshot once through the source (which guards the
+ * root), hashes it, and reads its size from the header. Throws
+ * ScreenshotError with a ProblemReason.
+ */
+export async function resolveImage(source: Source, reference: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ResolvedImage> {
+  const file = await source.readScreenshot(reference);
+  const info = readImageInfo(file.bytes);
+  if (!info.ok) throw new ScreenshotError(ProblemReason.ScreenshotCorrupt, `${reference}: ${info.message}`);
+  const { width, height, format, channels } = info.info;
+  if (width * height > maxPixels) {
+    throw new ScreenshotError(
+      ProblemReason.ScreenshotTooLarge,
+      `${reference}: declares ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels} (raise maxPixels if this is a real screenshot)`,
+    );
+  }
+  const { id, sha256 } = contentId(file.bytes);
+  return {
+    id,
+    sha256,
+    format,
+    extension: IMAGE_EXTENSIONS[format],
+    width,
+    height,
+    channels,
+    byteLength: file.bytes.length,
+    sourcePath: file.path,
+    bytes: file.bytes,
+  };
+}

@@ -1,0 +1,65 @@
+export type { Annotation, AnnotationSource, LabeledAnnotation } from "./annotation.js";
+export { writeFileAtomic, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
+export { type BBox, type ClipResult, clipBox, iou } from "./bbox.js";
+export { type Category, CategoryRegistry } from "./category-registry.js";
+export { type CategoryNameResult, MAX_CATEGORY_NAME_LENGTH, normalizeCategoryName } from "./category-name.js";
+export {
+  ConfigError,
+  DatasetError,
+  DatasetLockedError,
+  ExportAbortedError,
+  ExportError,
+  OutputNotEmptyError,
+  RecordError,
+  ScreenshotError,
+} from "./errors.js";
+export { actionTypes, successfulOnly, withMatches } from "./filters.js";
+export { IMAGE_EXTENSIONS, type ImageFormat, type ImageInfo, type ImageInfoResult, readImageInfo } from "./image-format.js";
+export { contentId, DEFAULT_MAX_PIXELS, resolveImage } from "./image-resolver.js";
+export {
+  checkAnnotation,
+  type ExportStatistics,
+  type PipelineOptions,
+  type PipelineResult,
+  type ProgressEvent,
+  runPipeline,
+} from "./pipeline.js";
+export {
+  consoleLogger,
+  type ExportItem,
+  type LabelContext,
+  type Labeler,
+  type Logger,
+  type RecordFilter,
+  type ResolvedImage,
+  type ScreenshotFile,
+  silentLogger,
+  type Source,
+  type SourceItem,
+  type SourceRecord,
+  type WriteResult,
+  type Writer,
+  type WriterContext,
+  type WriterSummary,
+} from "./plugins.js";
+export { type KnownProblemReason, type Problem, ProblemCounter, ProblemReason, type ProblemSeverity } from "./problems.js";
+export {
+  type ExecutionRecord,
+  type ExecutionRecordInput,
+  ExecutionRecordSchema,
+  parseRecord,
+  parseRecordLine,
+  type ParseRecordResult,
+  recordKey,
+} from "./record.js";
+export type { DatasetImage } from "./dataset-image.js";
+export {
+  assignSplits,
+  DEFAULT_SPLIT_NAMES,
+  parseSplitRatios,
+  seededRandom,
+  type SplitImage,
+  type SplitOptions,
+  splitSizes,
+  validateRatios,
+} from "./split.js";

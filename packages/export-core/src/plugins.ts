@@ -1,0 +1,124 @@
+import type { Annotation, LabeledAnnotation } from "./annotation.js";
+import type { CategoryRegistry } from "./category-registry.js";
+import type { ImageFormat } from "./image-format.js";
+import type { Problem } from "./problems.js";
+import type { ExecutionRecord } from "./record.js";
+
+/** Where messages go. The CLI prints them on stderr; the library default only prints warnings. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const consoleLogger: Logger = {
+  info: () => {},
+  warn: (m) => console.warn(m),
+};
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {} };
+
+/** A record as a source yields it, with where it came from for messages. */
+export interface SourceRecord {
+  record: ExecutionRecord;
+  /** 1-based line in records.jsonl, when the source is a file. */
+  line?: number;
+}
+
+/** A source yields records, and problems in place of lines it could not use. */
+export type SourceItem = SourceRecord | { problem: Problem };
+
+/** A screenshot's bytes, read once, and its real path (inside the source root). */
+export interface ScreenshotFile {
+  path: string;
+  bytes: Buffer;
+}
+
+/**
+ * Where records come from. `readScreenshot` must refuse (with a
+ * `ScreenshotError` whose `reason` is a ProblemReason) any reference that
+ * leaves the source's root: `..`, absolute paths, symlinks pointing out.
+ */
+export interface Source {
+  name: string;
+  read(signal?: AbortSignal): AsyncIterable<SourceItem>;
+  readScreenshot(reference: string): Promise<ScreenshotFile>;
+}
+
+/** A screenshot after the resolver: read once, hashed, measured. */
+export interface ResolvedImage {
+  /** First 16 hex characters of the SHA-256 of the bytes (the seed's image id). */
+  id: string;
+  sha256: string;
+  format: ImageFormat;
+  /** The extension images are stored under: ".png", ".jpg", ".webp", ".gif". */
+  extension: string;
+  width: number;
+  height: number;
+  channels: number;
+  byteLength: number;
+  /** Real path of the screenshot in the source. */
+  sourcePath: string;
+  /** The bytes, for labelers that need pixels and writers that store the image. */
+  bytes: Buffer;
+}
+
+/** Reports a problem from inside a labeler (a dropped or repaired box). */
+export interface LabelContext {
+  report(reason: string, message: string, severity?: Problem["severity"]): void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns a record and its image into boxes. Pure: no I/O other than the
+ * pixels it is handed; the registry gives ids later.
+ */
+export interface Labeler {
+  name: string;
+  label(record: ExecutionRecord, image: ResolvedImage, ctx: LabelContext): Annotation[] | Promise<Annotation[]>;
+}
+
+/** What reaches writers, in record order. */
+export interface ExportItem {
+  record: ExecutionRecord;
+  image: ResolvedImage;
+  annotations: LabeledAnnotation[];
+  /** Idempotence key, see `recordKey`. */
+  key: string;
+}
+
+export interface WriterContext {
+  registry: CategoryRegistry;
+  datasetVersion: string;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface WriteResult {
+  /** Set when the writer already had this record (idempotent re-export). */
+  skipped?: "already_exported";
+}
+
+export interface WriterSummary {
+  writer: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A streaming output: open → write* → close. Memory must not grow with the
+ * number of records. `prepare` (optional) is called concurrently, out of
+ * order, as soon as an image is resolved: content-addressed work such as
+ * storing the image belongs there; `write` is called one at a time in record
+ * order.
+ */
+export interface Writer {
+  name: string;
+  open(ctx: WriterContext): Promise<void>;
+  prepare?(image: ResolvedImage): Promise<void>;
+  write(item: ExportItem): Promise<WriteResult | void>;
+  close(): Promise<WriterSummary>;
+  /** Called instead of close when the export fails; release locks, keep what is whole. */
+  abort?(error: unknown): Promise<void>;
+}
+
+/** Keeps a record when it returns true. A named filter gives its name in the statistics. */
+export type RecordFilter = ((record: ExecutionRecord) => boolean) | { name: string; test(record: ExecutionRecord): boolean };

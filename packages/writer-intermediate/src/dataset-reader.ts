@@ -1,0 +1,197 @@
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import {
+  type Category,
+  type DatasetImage,
+  DatasetError,
+  type LabeledAnnotation,
+  readImageInfo,
+} from "@qontinui/export-core";
+import { type AnnotationFile, datasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
+
+export interface ManifestLine {
+  entry: ManifestEntry;
+  /** 1-based line number in manifest.jsonl. */
+  line: number;
+}
+
+export interface ManifestProblem {
+  line: number;
+  message: string;
+}
+
+/**
+ * Reads an intermediate dataset directory: ours, or one the Python runner's
+ * seed exporter wrote (string hash ids, 0-based categories, annotation files
+ * only for images with boxes). Streaming: only image ids are kept in memory.
+ */
+export class IntermediateDataset {
+  readonly paths: ReturnType<typeof datasetPaths>;
+
+  private constructor(
+    readonly dir: string,
+    readonly metadata: Metadata,
+  ) {
+    this.paths = datasetPaths(dir);
+  }
+
+  static async open(dir: string): Promise<IntermediateDataset> {
+    const paths = datasetPaths(dir);
+    let text: string;
+    try {
+      text = await fs.readFile(paths.metadata, "utf8");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DatasetError(
+        code === "ENOENT"
+          ? `${dir} is not an intermediate dataset: no metadata.json (export a run into it first: qontinui-export run <run-dir> --out ${dir})`
+          : `cannot read ${paths.metadata}: ${(e as Error).message}`,
+      );
+    }
+    let metadata: Metadata;
+    try {
+      metadata = JSON.parse(text) as Metadata;
+    } catch (e) {
+      throw new DatasetError(`${paths.metadata} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof metadata !== "object" || metadata === null || typeof metadata.category_map !== "object") {
+      throw new DatasetError(`${paths.metadata} has no category_map; is this an intermediate dataset?`);
+    }
+    return new IntermediateDataset(path.resolve(dir), metadata);
+  }
+
+  /** Categories by 0-based id, from metadata's category_map. */
+  categories(): Category[] {
+    return Object.entries(this.metadata.category_map)
+      .map(([name, id]) => ({ id, name }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Manifest entries in order. A torn last line (a crash mid-append) or a
+   * malformed line is reported through `onProblem` and passed over.
+   */
+  async *manifest(onProblem?: (p: ManifestProblem) => void): AsyncGenerator<ManifestLine> {
+    let stream;
+    try {
+      await fs.access(this.paths.manifest);
+      stream = createReadStream(this.paths.manifest, { encoding: "utf8" });
+    } catch {
+      return;
+    }
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    let n = 0;
+    for await (const text of lines) {
+      n++;
+      if (text.trim() === "") continue;
+      let entry: ManifestEntry;
+      try {
+        entry = JSON.parse(text) as ManifestEntry;
+      } catch (e) {
+        onProblem?.({ line: n, message: `not valid JSON: ${(e as Error).message}` });
+        continue;
+      }
+      if (typeof entry?.id !== "string" || !IMAGE_ID_PATTERN.test(entry.id)) {
+        onProblem?.({ line: n, message: `id ${JSON.stringify(entry?.id)} is not a 16-hex-digit image id` });
+        continue;
+      }
+      yield { entry, line: n };
+    }
+  }
+
+  /** The distinct image ids in manifest order (first appearance). */
+  async imageIds(onProblem?: (p: ManifestProblem) => void): Promise<string[]> {
+    const seen = new Set<string>();
+    const ids: string[] = [];
+    for await (const { entry } of this.manifest(onProblem)) {
+      if (!seen.has(entry.id)) {
+        seen.add(entry.id);
+        ids.push(entry.id);
+      }
+    }
+    return ids;
+  }
+
+  /** Reads annotations/<id>.json, or undefined when the image has none (seed layout). */
+  async readAnnotationFile(id: string): Promise<AnnotationFile | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.paths.annotationFile(id), "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+    try {
+      return JSON.parse(text) as AnnotationFile;
+    } catch (e) {
+      throw new DatasetError(`${this.paths.annotationFile(id)} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+
+  /** The image file's name for an id: from the annotation file, else found on disk (.png first). */
+  async imageFileName(id: string, ann?: AnnotationFile): Promise<string> {
+    if (ann?.image_filename && path.basename(ann.image_filename) === ann.image_filename) return ann.image_filename;
+    for (const ext of [".png", ".jpg", ".webp", ".gif"]) {
+      try {
+        await fs.access(this.paths.imageFile(id + ext));
+        return id + ext;
+      } catch {
+        /* try the next */
+      }
+    }
+    return `${id}.png`;
+  }
+
+  /** One image with its boxes, in the form converters consume. */
+  async image(id: string): Promise<DatasetImage> {
+    const ann = await this.readAnnotationFile(id);
+    const fileName = await this.imageFileName(id, ann);
+    const filePath = this.paths.imageFile(fileName);
+    let width = ann?.image_width;
+    let height = ann?.image_height;
+    let channels = 3;
+    if (!width || !height) {
+      const info = readImageInfo(await fs.readFile(filePath));
+      if (!info.ok) throw new DatasetError(`${filePath}: ${info.message}`);
+      width = info.info.width;
+      height = info.info.height;
+      channels = info.info.channels;
+    }
+    const names = this.metadata.category_map;
+    const annotations: LabeledAnnotation[] = (ann?.annotations ?? []).map((a) => {
+      const out: LabeledAnnotation = {
+        bbox: [Number(a.bbox[0]), Number(a.bbox[1]), Number(a.bbox[2]), Number(a.bbox[3])],
+        categoryId: typeof a.category_id === "number" ? a.category_id : (names[a.category_name] ?? 0),
+        categoryName: a.category_name ?? String(a.category_id),
+        confidence: typeof a.confidence === "number" ? a.confidence : 1,
+        source: a.source ?? "unknown",
+        verified: a.verified === true,
+      };
+      if (a.clipped) out.clipped = true;
+      if (a.inference_metadata) out.metadata = { inference_metadata: a.inference_metadata };
+      return out;
+    });
+    return {
+      id,
+      fileName,
+      path: filePath,
+      width,
+      height,
+      channels,
+      annotations,
+      activeStates: ann?.context?.active_states ?? [],
+      ...(ann?.context ? { context: ann.context } : {}),
+    };
+  }
+
+  /** Every distinct image with its boxes, in manifest order, read one at a time. */
+  async *images(onProblem?: (p: ManifestProblem) => void): AsyncGenerator<DatasetImage> {
+    for (const id of await this.imageIds(onProblem)) yield await this.image(id);
+  }
+}
+
+/** Opens an intermediate dataset directory for reading. */
+export function openDataset(dir: string): Promise<IntermediateDataset> {
+  return IntermediateDataset.open(dir);
+}
