@@ -245,17 +245,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }
     if (signal?.aborted) throw new ExportAbortedError("export aborted: the records read so far were written; run the same export again to continue");
 
-    const summaries: WriterSummary[] = [];
-    for (const w of opened) summaries.push(await w.close());
-    return {
-      statistics: {
-        ...stats,
-        problems: { total: problems.total(), byReason: problems.byReason, examples: problems.examples },
-        durationMs: performance.now() - started,
-      },
-      writers: summaries,
-      registry,
+    const statistics: ExportStatistics = {
+      ...stats,
+      problems: { total: problems.total(), byReason: problems.byReason, examples: problems.examples },
+      durationMs: performance.now() - started,
     };
+    const summaries: WriterSummary[] = [];
+    for (const w of opened) summaries.push(await w.close(statistics));
+    return { statistics, writers: summaries, registry };
   } catch (e) {
     if (e instanceof ExportAbortedError) {
       // What was written is whole: close writers so their state (metadata, locks) is saved.

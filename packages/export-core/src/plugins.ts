@@ -1,6 +1,7 @@
 import type { Annotation, LabeledAnnotation } from "./annotation.js";
 import type { CategoryRegistry } from "./category-registry.js";
 import type { ImageFormat } from "./image-format.js";
+import type { ExportStatistics } from "./pipeline.js";
 import type { Problem } from "./problems.js";
 import type { ExecutionRecord } from "./record.js";
 
@@ -115,7 +116,8 @@ export interface Writer {
   open(ctx: WriterContext): Promise<void>;
   prepare?(image: ResolvedImage): Promise<void>;
   write(item: ExportItem): Promise<WriteResult | void>;
-  close(): Promise<WriterSummary>;
+  /** Finishes the output. The pipeline passes its statistics (problems, skipped records) for writers that record them. */
+  close(statistics?: ExportStatistics): Promise<WriterSummary>;
   /** Called instead of close when the export fails; release locks, keep what is whole. */
   abort?(error: unknown): Promise<void>;
 }

@@ -12,3 +12,5 @@ export {
   STATE_DIR,
   type StoredAnnotation,
 } from "./layout.js";
+export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
+export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";

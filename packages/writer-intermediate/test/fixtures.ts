@@ -1,0 +1,109 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  type Annotation,
+  type ExecutionRecordInput,
+  type Labeler,
+  parseRecord,
+  ScreenshotError,
+  type Source,
+  type SourceItem,
+} from "@qontinui/export-core";
+import sharp from "sharp";
+
+export async function tempDir(prefix = "qx-"): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** A flat-colour PNG of the given size: different colours give different content ids. */
+export async function png(width: number, height: number, rgb: [number, number, number]): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
+}
+
+/** A run directory: screenshots/<name>.png and the records (kept in memory, served by memorySource). */
+export async function makeRun(
+  screens: Record<string, Buffer>,
+  records: ExecutionRecordInput[],
+): Promise<{ dir: string; records: ExecutionRecordInput[] }> {
+  const dir = await tempDir("qx-run-");
+  await fs.mkdir(path.join(dir, "screenshots"));
+  for (const [name, bytes] of Object.entries(screens)) await fs.writeFile(path.join(dir, "screenshots", name), bytes);
+  return { dir, records };
+}
+
+/** A minimal source over in-memory records and a screenshots root (tests only; source-runner is the real one). */
+export function memorySource(root: string, records: unknown[]): Source {
+  return {
+    name: "memory",
+    async *read(): AsyncIterable<SourceItem> {
+      let line = 0;
+      for (const r of records) {
+        line++;
+        const p = parseRecord(r);
+        if (p.ok) yield { record: p.record, line };
+        else yield { problem: { reason: p.reason, severity: "skipped", message: p.message, line } };
+      }
+    },
+    async readScreenshot(reference) {
+      const file = path.join(root, reference);
+      try {
+        return { path: file, bytes: await fs.readFile(file) };
+      } catch {
+        throw new ScreenshotError("screenshot_missing", `${reference}: no such file`);
+      }
+    },
+  };
+}
+
+/** Boxes from match_summary, like labeler-template but without its checks. */
+export const matchLabeler: Labeler = {
+  name: "test-match",
+  label(record): Annotation[] {
+    const m = record.match_summary as
+      | { found?: boolean; image_id?: string; location?: { x: number; y: number }; template_size?: { width: number; height: number }; confidence?: number }
+      | null;
+    if (!m?.found || !m.location || !m.template_size) return [];
+    return [
+      {
+        bbox: [m.location.x, m.location.y, m.template_size.width, m.template_size.height],
+        categoryName: m.image_id ?? "unknown",
+        confidence: m.confidence ?? 0,
+        source: "template_matching",
+        verified: false,
+      },
+    ];
+  },
+};
+
+export function record(id: string, screenshot: string, extra: Partial<ExecutionRecordInput> = {}): ExecutionRecordInput {
+  return {
+    action_id: id,
+    action_type: "FIND",
+    start_time: 1700000000 + Number(id.replace(/\D/g, "") || 0),
+    active_states_before: ["main", "dialog"],
+    success: true,
+    screenshot_reference: `screenshots/${screenshot}`,
+    ...extra,
+  };
+}
+
+export function match(imageId: string, x: number, y: number, w: number, h: number, confidence = 0.9) {
+  return { found: true, image_id: imageId, location: { x, y }, template_size: { width: w, height: h }, confidence };
+}
+
+/** Every file under dir (relative paths), sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string) {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  }
+  await walk(dir);
+  return out.sort();
+}
