@@ -107,14 +107,16 @@ export function assignSplits(images: readonly SplitImage[], options: SplitOption
   const have = options.ratios.map(() => new Map<number, number>());
   for (const { id } of order) {
     const cats = [...new Set(unique.get(id)!.categories ?? [])];
+    // Iterative stratification: the image's rarest category decides, the split that most lacks it wins.
+    let rare: number | undefined;
+    for (const c of cats) if (rare === undefined || (frequency.get(c) ?? 0) < (frequency.get(rare) ?? 0)) rare = c;
     let best = -1;
     let bestScore = -Infinity;
     for (let s = 0; s < room.length; s++) {
       if (room[s]! <= 0) continue;
-      // How far this split is below its share of the image's categories, then of images.
-      let lack = 0;
-      for (const c of cats) lack += options.ratios[s]! * (frequency.get(c) ?? 0) - (have[s]!.get(c) ?? 0);
-      const score = cats.length > 0 ? lack / cats.length + room[s]! / (sizes[s]! + 1) * 1e-3 : room[s]! / (sizes[s]! + 1);
+      const fill = room[s]! / Math.max(1, sizes[s]!);
+      const lack = rare === undefined ? 0 : options.ratios[s]! * (frequency.get(rare) ?? 0) - (have[s]!.get(rare) ?? 0);
+      const score = lack + fill * 1e-3;
       if (score > bestScore) {
         bestScore = score;
         best = s;

@@ -14,3 +14,5 @@ export {
 } from "./layout.js";
 export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
 export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
+export { datasetSummary, type DatasetSummary } from "./dataset-summary.js";
+export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
