@@ -51,15 +51,57 @@ export type ParseRecordResult =
   | { ok: true; record: ExecutionRecord }
   | { ok: false; reason: "malformed_json" | "invalid_record"; message: string };
 
-/** Parses one records.jsonl line. Never throws. */
+/**
+ * Parses one records.jsonl line. Never throws. Python's json module writes
+ * NaN, Infinity and -Infinity as bare words, which JSON does not allow: they
+ * are read as null (the field is then treated as absent) rather than losing
+ * the whole record.
+ */
 export function parseRecordLine(line: string): ParseRecordResult {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (e) {
-    return { ok: false, reason: "malformed_json", message: `not valid JSON: ${(e as Error).message}` };
+    const tolerant = replacePythonNonFinite(line);
+    try {
+      if (tolerant === line) throw e;
+      value = JSON.parse(tolerant);
+    } catch {
+      return { ok: false, reason: "malformed_json", message: `not valid JSON: ${(e as Error).message}` };
+    }
   }
   return parseRecord(value);
+}
+
+/** Replaces bare NaN / Infinity / -Infinity tokens outside strings with null. */
+export function replacePythonNonFinite(text: string): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === "\\") {
+        out += text[i + 1] ?? "";
+        i++;
+      } else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    const rest = text.slice(i, i + 9);
+    const token = rest.startsWith("-Infinity") ? "-Infinity" : rest.startsWith("Infinity") ? "Infinity" : rest.startsWith("NaN") ? "NaN" : undefined;
+    if (token) {
+      out += "null";
+      i += token.length - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 /** Validates and normalises a record object. Never throws. */

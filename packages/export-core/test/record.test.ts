@@ -38,3 +38,15 @@ describe("runner record schema", () => {
     expect(!r.ok && r.reason).toBe("malformed_json");
   });
 });
+
+describe("Python's non-finite numbers", () => {
+  it("reads NaN / Infinity written by Python's json module as absent, keeping the record", () => {
+    const r = parseRecordLine('{"action_id": "a", "duration_ms": NaN, "match_summary": {"confidence": Infinity, "note": "NaN in a string"}, "x": -Infinity}');
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.record.duration_ms).toBeNull();
+      expect(r.record.match_summary).toEqual({ confidence: null, note: "NaN in a string" });
+    }
+    expect(parseRecordLine('{"action_id": "a", "s": "say \\"NaN\\"", "v": NaN}').ok).toBe(true);
+  });
+});

@@ -1,1 +1,8 @@
-export {};
+export { DEFAULT_RECORDS_FILE, runDirectorySource, type RunDirectorySourceOptions } from "./run-directory-source.js";
+export { pushSource, type PushSourceOptions } from "./push-source.js";
+export {
+  DEFAULT_MAX_SCREENSHOT_BYTES,
+  type ScreenshotGuardOptions,
+  type ScreenshotReader,
+  screenshotReader,
+} from "./screenshot-guard.js";

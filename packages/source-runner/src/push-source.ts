@@ -1,0 +1,46 @@
+import { parseRecord, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
+import { type ScreenshotGuardOptions, screenshotReader } from "./screenshot-guard.js";
+
+export type PushSourceOptions = ScreenshotGuardOptions;
+
+const SOURCE_NAME = "push";
+
+/**
+ * Records handed over in process (the runner pushing the objects it would
+ * have serialised) as a Source. Each object is validated like a records.jsonl
+ * line; screenshots are read under `screenshotsRoot` with the same guard as
+ * the run directory source. An iterator (or generator) can be read once only.
+ */
+export function pushSource(
+  records: Iterable<unknown> | AsyncIterable<unknown>,
+  screenshotsRoot: string,
+  options: PushSourceOptions = {},
+): Source {
+  return {
+    name: SOURCE_NAME,
+    read: (signal) => readPushed(records, signal),
+    readScreenshot: screenshotReader(screenshotsRoot, options),
+  };
+}
+
+async function* readPushed(records: Iterable<unknown> | AsyncIterable<unknown>, signal: AbortSignal | undefined): AsyncGenerator<SourceItem> {
+  let index = 0;
+  // for await accepts sync iterables too.
+  for await (const value of records) {
+    if (signal?.aborted) return;
+    index++;
+    const parsed = parseRecord(value);
+    if (parsed.ok) {
+      yield { record: parsed.record };
+    } else {
+      yield {
+        problem: {
+          reason: ProblemReason.InvalidRecord,
+          severity: "skipped",
+          message: `pushed record ${index}: ${parsed.message}`,
+          plugin: SOURCE_NAME,
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { ConfigError, parseRecordLine, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
+import { type ScreenshotGuardOptions, screenshotReader } from "./screenshot-guard.js";
+
+export interface RunDirectorySourceOptions extends ScreenshotGuardOptions {
+  /** The records file, relative to the run directory. Default "records.jsonl". */
+  recordsFile?: string;
+}
+
+export const DEFAULT_RECORDS_FILE = "records.jsonl";
+
+const SOURCE_NAME = "run-directory";
+
+/**
+ * A qontinui run directory as a Source: `records.jsonl` (one record a line)
+ * and the screenshots its records reference. Lines are streamed, never loaded
+ * whole; a bad line becomes a problem (`malformed_json`, `invalid_record`)
+ * with its 1-based line number and the reading goes on. Every `read()` starts
+ * from the first line again.
+ */
+export function runDirectorySource(runDir: string, options: RunDirectorySourceOptions = {}): Source {
+  const root = path.resolve(runDir);
+  const recordsName = options.recordsFile ?? DEFAULT_RECORDS_FILE;
+  const recordsPath = path.resolve(root, recordsName);
+  const readScreenshot = screenshotReader(root, options);
+
+  return {
+    name: SOURCE_NAME,
+    read: (signal) => readRecords(root, recordsPath, recordsName, signal),
+    readScreenshot,
+  };
+}
+
+async function* readRecords(root: string, recordsPath: string, recordsName: string, signal: AbortSignal | undefined): AsyncGenerator<SourceItem> {
+  await checkRecordsFile(root, recordsPath, recordsName);
+  // An abort stops at the next line quietly: the consumer owns the signal and decides what an abort means
+  // (the pipeline finishes the records already in flight, then reports the abort).
+  if (signal?.aborted) return;
+
+  const stream = createReadStream(recordsPath, { encoding: "utf8" });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const stop = () => lines.close();
+  signal?.addEventListener("abort", stop, { once: true });
+  const fileName = path.basename(recordsPath);
+  let lineNumber = 0;
+  try {
+    for await (const raw of lines) {
+      lineNumber++;
+      if (signal?.aborted) return;
+      // A BOM from an editor on Windows is not part of the first record.
+      const text = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      if (text.trim() === "") continue;
+      const parsed = parseRecordLine(text);
+      if (parsed.ok) {
+        yield { record: parsed.record, line: lineNumber };
+      } else {
+        yield {
+          problem: {
+            reason: parsed.reason === "malformed_json" ? ProblemReason.MalformedJson : ProblemReason.InvalidRecord,
+            severity: "skipped",
+            message: `${fileName} line ${lineNumber}: ${parsed.message}`,
+            line: lineNumber,
+            plugin: SOURCE_NAME,
+          },
+        };
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    lines.close();
+    stream.destroy();
+  }
+}
+
+async function checkRecordsFile(root: string, recordsPath: string, recordsName: string): Promise<void> {
+  const info = await stat(recordsPath).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+    throw new ConfigError(`cannot read ${recordsPath}: ${e.message}`, { cause: e });
+  });
+  if (info === undefined) {
+    const rootExists = await stat(root).then((s) => s.isDirectory(), () => false);
+    if (!rootExists) throw new ConfigError(`run directory ${root} does not exist (or is not a directory): give the directory that holds records.jsonl`);
+    throw new ConfigError(`no ${recordsName} in ${root}: is this a qontinui run directory?`);
+  }
+  if (!info.isFile()) throw new ConfigError(`${recordsPath} is not a file: records.jsonl must be a file with one JSON record a line`);
+}
