@@ -63,3 +63,7 @@ export {
   splitSizes,
   validateRatios,
 } from "./split.js";
+export { type ConvertInput, type ConvertProgress, splitAssignment } from "./convert.js";
+export { converterWriter, type ConverterWriterOptions, datasetImageOf } from "./converter-writer.js";
+export { ImageSpool } from "./image-spool.js";
+export { SCHEMAS, type SchemaName, type SchemaResult, validateAgainst } from "./schemas.js";

@@ -16,3 +16,5 @@ export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, typ
 export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
 export { datasetSummary, type DatasetSummary } from "./dataset-summary.js";
 export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
+export { validateDataset, type ValidationProblem, type ValidationReport } from "./validate-dataset.js";
+export { datasetConvertInput, type DatasetConvertOptions } from "./convert-input.js";

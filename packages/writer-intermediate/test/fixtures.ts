@@ -1,15 +1,7 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  type Annotation,
-  type ExecutionRecordInput,
-  type Labeler,
-  parseRecord,
-  ScreenshotError,
-  type Source,
-  type SourceItem,
-} from "@qontinui/export-core";
+import type { Annotation, ExecutionRecordInput, Labeler } from "@qontinui/export-core";
 import sharp from "sharp";
 
 export async function tempDir(prefix = "qx-"): Promise<string> {
@@ -34,29 +26,7 @@ export async function makeRun(
   return { dir, records };
 }
 
-/** A minimal source over in-memory records and a screenshots root (tests only; source-runner is the real one). */
-export function memorySource(root: string, records: unknown[]): Source {
-  return {
-    name: "memory",
-    async *read(): AsyncIterable<SourceItem> {
-      let line = 0;
-      for (const r of records) {
-        line++;
-        const p = parseRecord(r);
-        if (p.ok) yield { record: p.record, line };
-        else yield { problem: { reason: p.reason, severity: "skipped", message: p.message, line } };
-      }
-    },
-    async readScreenshot(reference) {
-      const file = path.join(root, reference);
-      try {
-        return { path: file, bytes: await fs.readFile(file) };
-      } catch {
-        throw new ScreenshotError("screenshot_missing", `${reference}: no such file`);
-      }
-    },
-  };
-}
+export { memorySource } from "@qontinui/export-core/testing";
 
 /** Boxes from match_summary, like labeler-template but without its checks. */
 export const matchLabeler: Labeler = {

@@ -1,0 +1,80 @@
+import path from "node:path";
+import type { ConvertInput } from "./convert.js";
+import { splitAssignment } from "./convert.js";
+import type { DatasetImage } from "./dataset-image.js";
+import { ImageSpool } from "./image-spool.js";
+import type { ExportItem, Writer, WriterContext, WriterSummary } from "./plugins.js";
+import type { SplitOptions } from "./split.js";
+
+export interface ConverterWriterOptions<S extends object> {
+  /** Writer name in summaries, e.g. "coco". */
+  name: string;
+  /** The output directory; the spool lives in `<outDir>/.spool` until close. */
+  outDir: string;
+  split?: SplitOptions;
+  /** Writes the format from everything this export saw. */
+  convert(input: ConvertInput): Promise<S>;
+}
+
+/** The DatasetImage of one exported record: the image file is the screenshot in the run. */
+export function datasetImageOf(item: ExportItem): DatasetImage {
+  const activeStates = [...item.record.active_states_before].sort();
+  const context: Record<string, unknown> = {
+    action_type: item.record.action_type ?? null,
+    active_states: activeStates,
+    timestamp: item.record.start_time ?? null,
+    success: item.record.success ?? null,
+  };
+  return {
+    id: item.image.id,
+    fileName: `${item.image.id}${item.image.extension}`,
+    path: item.image.sourcePath,
+    width: item.image.width,
+    height: item.image.height,
+    channels: item.image.channels,
+    annotations: item.annotations,
+    activeStates,
+    context,
+  };
+}
+
+/**
+ * Turns a format converter into a pipeline writer: records are spooled (one
+ * small file per image, boxes of one screenshot merged) and the converter runs
+ * at close, when the split over all images can be decided. Memory holds the
+ * image ids only.
+ */
+export function converterWriter<S extends object>(options: ConverterWriterOptions<S>): Writer {
+  const spool = new ImageSpool(path.join(path.resolve(options.outDir), ".spool"));
+  let ctx: WriterContext | undefined;
+  return {
+    name: options.name,
+    async open(context) {
+      ctx = context;
+      await spool.open();
+    },
+    async write(item) {
+      await spool.add(datasetImageOf(item));
+    },
+    async close(): Promise<WriterSummary> {
+      if (!ctx) throw new Error(`${options.name} writer: close() before open()`);
+      const ids = spool.ids();
+      const input: ConvertInput = {
+        categories: ctx.registry.list(),
+        images: () => spool.images(),
+        imageCount: ids.length,
+        ...splitAssignment(ids, options.split),
+        datasetVersion: ctx.datasetVersion,
+      };
+      try {
+        const summary = await options.convert(input);
+        return { writer: options.name, ...summary };
+      } finally {
+        await spool.remove();
+      }
+    },
+    async abort() {
+      await spool.remove();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Test helpers for writer packages: `import { checkWriterContract } from "@qontinui/export-core/testing"`.
+ * Kept out of the main entry so production bundles do not carry them.
+ */
+export { memorySource } from "./memory-source.js";
+export { encodePng } from "./png-encoder.js";
+export {
+  AWKWARD_CATEGORY_NAMES,
+  checkWriterContract,
+  type ContractBox,
+  type ContractDataset,
+  type ContractImage,
+  contractDataset,
+  type ContractOptions,
+  type ContractReport,
+  type ReadBackImage,
+  type WriterContractAdapter,
+} from "./writer-contract.js";

@@ -1,0 +1,44 @@
+import { type ConvertInput, type Logger, type SplitOptions, splitAssignment } from "@qontinui/export-core";
+import { type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+
+export interface DatasetConvertOptions {
+  split?: SplitOptions;
+  /** Told about torn or malformed manifest lines that are passed over. */
+  logger?: Logger;
+}
+
+/**
+ * A ConvertInput over an intermediate dataset directory (ours or the seed's),
+ * for converters that start from a dataset on disk (`toCoco`, `toYolo`,
+ * `toVoc`, custom formats). One pass over the annotation files collects each
+ * image's categories for the split; `images()` then streams the images one at
+ * a time, so memory holds ids and category ids only.
+ */
+export async function datasetConvertInput(dir: string, options: DatasetConvertOptions = {}): Promise<ConvertInput & { dataset: IntermediateDataset }> {
+  const dataset = await openDataset(dir);
+  const report = (p: ManifestProblem) => options.logger?.warn(`${dataset.paths.manifest}:${p.line}: ${p.message} (line passed over)`);
+  const ids = await dataset.imageIds(report);
+  const forSplit: { id: string; categories?: number[] }[] = [];
+  if (options.split?.stratify) {
+    for (const id of ids) {
+      const ann = await dataset.readAnnotationFile(id);
+      const names = dataset.metadata.category_map;
+      forSplit.push({
+        id,
+        categories: (ann?.annotations ?? []).map((a) => (typeof a.category_id === "number" ? a.category_id : (names[a.category_name] ?? 0))),
+      });
+    }
+  } else {
+    for (const id of ids) forSplit.push({ id });
+  }
+  return {
+    dataset,
+    categories: dataset.categories(),
+    imageCount: ids.length,
+    async *images() {
+      for (const id of ids) yield await dataset.image(id);
+    },
+    ...splitAssignment(forSplit, options.split),
+    datasetVersion: String(dataset.metadata.dataset_version ?? "1.0.0"),
+  };
+}
