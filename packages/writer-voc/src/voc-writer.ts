@@ -1,0 +1,27 @@
+import path from "node:path";
+import { converterWriter, type Writer } from "@qontinui/export-core";
+import { convertVoc } from "./convert-voc.js";
+import { prepareOutDir } from "./output-dir.js";
+import type { VocOptions } from "./voc-options.js";
+
+/**
+ * A pipeline writer for Pascal VOC. Records are spooled in `<outDir>/.spool`
+ * and the layout is written at close (when the split over all images is
+ * known). A directory the writer may not use is refused already at open,
+ * before the export runs.
+ */
+export function vocWriter(options: VocOptions): Writer {
+  const inner = converterWriter({
+    name: "voc",
+    outDir: options.outDir,
+    split: options.split,
+    convert: (input) => convertVoc(input, options),
+  });
+  return {
+    ...inner,
+    async open(ctx) {
+      await prepareOutDir(path.resolve(options.outDir), { force: options.force, clean: false });
+      await inner.open(ctx);
+    },
+  };
+}

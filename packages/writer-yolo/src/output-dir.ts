@@ -1,0 +1,87 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "@qontinui/export-core";
+
+/** Entries of the output directory that are not the user's: the pipeline writer's spool. */
+const IGNORED = new Set([".spool"]);
+
+export const DATA_YAML = "data.yaml";
+
+async function entries(dir: string): Promise<string[] | undefined> {
+  let stat;
+  try {
+    stat = await fs.stat(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  if (!stat.isDirectory()) throw new ConfigError(`YOLO output ${dir} exists and is not a directory; choose another --out`);
+  return (await fs.readdir(dir)).filter((name) => !IGNORED.has(name));
+}
+
+/**
+ * Refuses a non-empty directory that is not a previous YOLO output (one with
+ * data.yaml), unless `force`. Returns whether it holds a previous output.
+ */
+export async function checkOutDir(outDir: string, force = false): Promise<{ previous: boolean }> {
+  const names = await entries(outDir);
+  if (!names || names.length === 0) return { previous: false };
+  if (names.includes(DATA_YAML)) return { previous: true };
+  if (force) return { previous: false };
+  throw new ConfigError(
+    `YOLO output ${outDir} is not empty and holds no data.yaml (it is not a previous YOLO output): ` +
+      `choose an empty or new directory, or pass force to write into it anyway (nothing there is deleted)`,
+  );
+}
+
+/** `images/<x>` → `<x>`, for the split directories a previous data.yaml names. */
+function splitDirsOf(yaml: string): string[] {
+  const out: string[] = [];
+  for (const line of yaml.split(/\r?\n/)) {
+    const m = /^(train|val|test):\s*(.+?)\s*$/.exec(line);
+    if (!m) continue;
+    let value = m[2]!;
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        continue;
+      }
+    }
+    const parts = value.split("/");
+    if (parts.length === 2 && parts[0] === "images" && parts[1] && parts[1] !== "." && parts[1] !== "..") out.push(parts[1]);
+  }
+  return out;
+}
+
+async function removeIfEmpty(dir: string): Promise<void> {
+  try {
+    await fs.rmdir(dir);
+  } catch {
+    // not empty (user files) or missing: keep it
+  }
+}
+
+/**
+ * Before re-converting into a previous YOLO output: removes the split trees it
+ * wrote (`images/<split>/`, `labels/<split>/` and Ultralytics' `labels/<split>.cache`)
+ * for the splits its data.yaml names and the default train/val/test, then
+ * `images/` and `labels/` when nothing else is left in them. Other files are kept.
+ */
+export async function removePreviousOutput(outDir: string, splitNames: readonly string[]): Promise<void> {
+  let yaml = "";
+  try {
+    yaml = await fs.readFile(path.join(outDir, DATA_YAML), "utf8");
+  } catch {
+    // unreadable: only the default and current split names are removed
+  }
+  const splits = new Set([...splitDirsOf(yaml), "train", "val", "test", ...splitNames]);
+  for (const split of splits) {
+    if (split.includes("/") || split.includes("\\") || split === "." || split === ".." || split === "") continue;
+    await fs.rm(path.join(outDir, "images", split), { recursive: true, force: true });
+    await fs.rm(path.join(outDir, "labels", split), { recursive: true, force: true });
+    await fs.rm(path.join(outDir, "labels", `${split}.cache`), { force: true });
+  }
+  await removeIfEmpty(path.join(outDir, "images"));
+  await removeIfEmpty(path.join(outDir, "labels"));
+}

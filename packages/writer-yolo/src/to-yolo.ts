@@ -1,0 +1,18 @@
+import type { Logger } from "@qontinui/export-core";
+import { datasetConvertInput } from "@qontinui/writer-intermediate";
+import { convertYolo } from "./convert-yolo.js";
+import type { YoloOptions, YoloSummary } from "./yolo-options.js";
+
+export interface ToYoloOptions extends YoloOptions {
+  /** Told about torn or malformed manifest lines that are passed over. */
+  logger?: Logger;
+}
+
+/** Converts an intermediate dataset directory (ours or the seed's) to the Ultralytics YOLO layout. */
+export async function toYolo(datasetDir: string, options: ToYoloOptions): Promise<YoloSummary> {
+  const input = await datasetConvertInput(datasetDir, {
+    ...(options.split ? { split: options.split } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return convertYolo(input, options);
+}

@@ -1,0 +1,28 @@
+import path from "node:path";
+import { converterWriter, type Writer } from "@qontinui/export-core";
+import { convertYolo } from "./convert-yolo.js";
+import { checkOutDir } from "./output-dir.js";
+import type { YoloOptions } from "./yolo-options.js";
+
+/**
+ * A pipeline writer for the Ultralytics YOLO layout: images are spooled in
+ * `<outDir>/.spool` while the export runs, and the layout is written at
+ * close, when the split over all images can be decided. A non-empty output
+ * that is not a previous YOLO output is refused at open, before any work.
+ */
+export function yoloWriter(options: YoloOptions): Writer {
+  const outDir = path.resolve(options.outDir);
+  const inner = converterWriter({
+    name: "yolo",
+    outDir,
+    ...(options.split ? { split: options.split } : {}),
+    convert: (input) => convertYolo(input, { ...options, outDir }),
+  });
+  return {
+    ...inner,
+    async open(ctx) {
+      await checkOutDir(outDir, options.force);
+      await inner.open(ctx);
+    },
+  };
+}
