@@ -1,0 +1,1 @@
+export { convertCsv, type ConvertCsvOptions, CSV_HEADER, csvField, type CsvSummary, csvWriter, type CsvWriterOptions } from "./csv-writer.js";

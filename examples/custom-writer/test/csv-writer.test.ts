@@ -1,0 +1,139 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ConvertInput, DatasetImage } from "@qontinui/export-core";
+import { checkWriterContract, encodePng, type ReadBackImage } from "@qontinui/export-core/testing";
+import { describe, expect, it } from "vitest";
+import { convertCsv, csvWriter } from "../src/index.js";
+
+/** An independent RFC 4180 parser (not the writer's code): quoted fields, doubled quotes, CRLF or LF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else field += c;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      if (field !== "") throw new Error(`stray quote in an unquoted field at offset ${i}`);
+      quoted = true;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\r" || c === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      if (c === "\r" && text[i + 1] === "\n") i++;
+    } else field += c;
+    i++;
+  }
+  if (quoted) throw new Error("unterminated quoted field");
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Reads `boxes.csv` back as the contract wants it: rows grouped by image, size from the columns. */
+async function readCsv(outDir: string): Promise<ReadBackImage[]> {
+  const [header, ...rows] = parseCsv(await fs.readFile(path.join(outDir, "boxes.csv"), "utf8"));
+  if (!header) throw new Error("boxes.csv is empty");
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`boxes.csv has no ${name} column`);
+    return i;
+  };
+  const [image, width, height, category, x, y, w, h] = ["image", "width", "height", "category", "x", "y", "w", "h"].map(col) as number[] as [
+    number, number, number, number, number, number, number, number,
+  ];
+  const byImage = new Map<string, ReadBackImage>();
+  for (const r of rows) {
+    if (r.length !== header.length) throw new Error(`row ${JSON.stringify(r)} has ${r.length} fields, header ${header.length}`);
+    const file = r[image]!;
+    const entry = byImage.get(file) ?? { file, width: Number(r[width]), height: Number(r[height]), boxes: [] };
+    byImage.set(file, entry);
+    if (r[x] === "") continue; // an image without boxes
+    entry.boxes.push({ categoryName: r[category]!, bbox: [Number(r[x]), Number(r[y]), Number(r[w]), Number(r[h])] });
+  }
+  return [...byImage.values()];
+}
+
+const adapter = { name: "csv", createWriter: (dir: string) => csvWriter({ outDir: dir }), read: readCsv };
+
+describe("csv writer", () => {
+  it("keeps the writer contract", async () => {
+    const report = await checkWriterContract(adapter);
+    expect(report.failures).toEqual([]);
+    expect(report.imagesChecked).toBe(5);
+    expect(report.boxesChecked).toBeGreaterThan(0);
+  });
+
+  const noticed = { "drop-box": /was written but not read back/, "shift-pixel": /unexpected box/, "absolute-path": /absolute path/ } as const;
+  for (const [sabotage, message] of Object.entries(noticed) as [keyof typeof noticed, RegExp][]) {
+    it(`the contract notices sabotage: ${sabotage}`, async () => {
+      const report = await checkWriterContract(adapter, { sabotage });
+      expect(report.failures.length).toBeGreaterThan(0);
+      expect(report.failures.some((f) => message.test(f))).toBe(true);
+    });
+  }
+
+  it("quotes awkward fields per RFC 4180 and writes relative image paths", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "qx-csv-"));
+    try {
+      const src = path.join(dir, "a.png");
+      await fs.writeFile(src, encodePng(2, 2, () => [1, 2, 3]));
+      const img: DatasetImage = {
+        id: "a",
+        fileName: "a.png",
+        path: src,
+        width: 2,
+        height: 2,
+        channels: 3,
+        activeStates: [],
+        annotations: [
+          { bbox: [0, 0, 1, 1], categoryName: 'say "hi", then\r\nleave', categoryId: 0, confidence: 0.5, source: "x", verified: true },
+        ],
+      };
+      const input: ConvertInput = {
+        categories: [{ id: 0, name: img.annotations[0]!.categoryName }],
+        images: async function* () {
+          yield img;
+        },
+        imageCount: 1,
+        splitOf: () => "train",
+        splitNames: ["train"],
+        datasetVersion: "1.0.0",
+      };
+      const progress: number[][] = [];
+      const out = path.join(dir, "out");
+      const summary = await convertCsv(input, { outDir: out, onProgress: (d, t) => progress.push([d, t]) });
+      expect(summary).toEqual({ file: "boxes.csv", images: 1, boxes: 1 });
+      expect(progress).toEqual([[1, 1]]);
+      const text = await fs.readFile(path.join(out, "boxes.csv"), "utf8");
+      expect(text).toBe(
+        'image,split,width,height,category,x,y,w,h,confidence,verified\r\nimages/a.png,train,2,2,"say ""hi"", then\r\nleave",0,0,1,1,0.5,true\r\n',
+      );
+      expect(parseCsv(text)[1]![4]).toBe('say "hi", then\r\nleave');
+      await fs.access(path.join(out, "images", "a.png"));
+      expect((await fs.readdir(out)).sort()).toEqual(["boxes.csv", "images"]); // no temp file left
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
