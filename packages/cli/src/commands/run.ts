@@ -1,0 +1,204 @@
+import { createReadStream, promises as fs } from "node:fs";
+import path from "node:path";
+import {
+  actionTypes,
+  type ExportStatistics,
+  type RecordFilter,
+  runPipeline,
+  successfulOnly,
+  withMatches,
+  type Writer,
+} from "@qontinui/export-core";
+import { clickLabeler } from "@qontinui/labeler-click";
+import { templateLabeler } from "@qontinui/labeler-template";
+import { runDirectorySource } from "@qontinui/source-runner";
+import { cocoWriter, toCoco } from "@qontinui/writer-coco";
+import { type ImageMode, intermediateWriter } from "@qontinui/writer-intermediate";
+import { vocWriter } from "@qontinui/writer-voc";
+import { yoloWriter } from "@qontinui/writer-yolo";
+import { numberOption, onePositional, parseCommandArgs } from "../args.js";
+import { ExitCode, UsageError } from "../exit-codes.js";
+import type { CliIO } from "../io.js";
+import { ProgressBar } from "../progress-bar.js";
+import { splitOptions } from "./split-options.js";
+
+export const runHelp = `Usage: qontinui-export run <run-dir> --out <dataset> [options]
+
+Exports a qontinui run directory (records.jsonl + screenshots) into an
+intermediate dataset. Exporting into an existing dataset resumes it: records
+already there are not added again, categories keep their ids.
+
+Options:
+  -o, --out <dir>          dataset directory (created; must be empty or a dataset)
+      --successful-only    only records with success: true
+      --with-matches       only records with a match_summary
+      --action-type <t>    only records of this action_type (repeatable)
+      --click-mode <m>     smart (element boundary, default) or fixed (50x50 box)
+      --click-box <px>     size of the fixed click box (default 50)
+      --image-mode <m>     copy (default), hardlink or auto (hardlink when possible)
+      --dataset-version <v> dataset_version written in metadata (default 1.0.0)
+      --coco               also write the whole dataset as COCO: <out>/dataset.json
+      --format <list>      extra formats written in the same pass: coco,yolo,voc
+                           (into <out>/coco, <out>/yolo, <out>/voc; they hold this
+                           run's records; use the coco/yolo/voc commands for the
+                           whole dataset)
+      --split <ratios>     with --coco/--format: train,val,test fractions, e.g. 0.7,0.2,0.1
+      --seed <n>           split seed (default 0)
+      --stratify           spread categories over the splits
+      --concurrency <n>    screenshots read at once (default 8)
+      --max-pixels <n>     refuse images with more pixels (default 67108864)
+      --force              write into a non-empty directory that is not a dataset
+      --strict             exit 5 when any record was skipped
+      --json               print the summary as JSON on stdout
+  -q, --quiet              no progress bar
+  -h, --help               this help
+
+Exit codes: 0 ok, 2 usage, 3 dataset locked, 4 bad input, 5 problems (--strict),
+130 interrupted (run the same command again to continue).`;
+
+const FORMATS = ["intermediate", "coco", "yolo", "voc"] as const;
+
+async function countLines(file: string): Promise<number | undefined> {
+  try {
+    let n = 0;
+    let last = 10;
+    for await (const chunk of createReadStream(file)) {
+      const buf = chunk as Buffer;
+      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+      if (buf.length > 0) last = buf[buf.length - 1]!;
+    }
+    return last === 10 ? n : n + 1;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs("run", argv, {
+    out: { type: "string", short: "o" },
+    "successful-only": { type: "boolean" },
+    "with-matches": { type: "boolean" },
+    "action-type": { type: "string", multiple: true },
+    "click-mode": { type: "string" },
+    "click-box": { type: "string" },
+    "image-mode": { type: "string" },
+    "dataset-version": { type: "string" },
+    coco: { type: "boolean" },
+    format: { type: "string" },
+    split: { type: "string" },
+    seed: { type: "string" },
+    stratify: { type: "boolean" },
+    concurrency: { type: "string" },
+    "max-pixels": { type: "string" },
+    force: { type: "boolean" },
+    strict: { type: "boolean" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+  });
+  if (values.help) {
+    io.stdout.write(`${runHelp}\n`);
+    return ExitCode.Ok;
+  }
+  const runDir = path.resolve(io.cwd, onePositional("run", positionals, "run directory"));
+  if (!values.out) throw new UsageError("run: --out <dataset> is required\nRun 'qontinui-export run --help' for usage.");
+  const out = path.resolve(io.cwd, values.out);
+  const clickMode = values["click-mode"] ?? "smart";
+  if (clickMode !== "smart" && clickMode !== "fixed") throw new UsageError(`run: --click-mode must be smart or fixed, not ${JSON.stringify(clickMode)}`);
+  const imageMode = (values["image-mode"] ?? "copy") as ImageMode;
+  if (!["copy", "hardlink", "auto"].includes(imageMode)) throw new UsageError(`run: --image-mode must be copy, hardlink or auto, not ${JSON.stringify(imageMode)}`);
+  const boxSize = numberOption("run", "click-box", values["click-box"], (n) => Number.isInteger(n) && n > 0);
+  const concurrency = numberOption("run", "concurrency", values.concurrency, (n) => Number.isInteger(n) && n > 0 && n <= 256);
+  const maxPixels = numberOption("run", "max-pixels", values["max-pixels"], (n) => n > 0);
+  const formats = (values.format ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  for (const f of formats) {
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`run: unknown format ${JSON.stringify(f)} in --format; choose from coco, yolo, voc`);
+  }
+  const split = splitOptions("run", values);
+  const datasetVersion = values["dataset-version"] ?? "1.0.0";
+
+  try {
+    const st = await fs.stat(runDir);
+    if (!st.isDirectory()) throw new Error();
+  } catch {
+    io.stderr.write(`run: ${runDir} is not a directory; give a qontinui run directory (records.jsonl + screenshots)\n`);
+    return ExitCode.BadInput;
+  }
+
+  const filters: RecordFilter[] = [];
+  if (values["successful-only"]) filters.push(successfulOnly);
+  if (values["with-matches"]) filters.push(withMatches);
+  if (values["action-type"]?.length) filters.push(actionTypes(values["action-type"]));
+
+  const writers: Writer[] = [intermediateWriter({ outDir: out, datasetVersion, imageMode, force: values.force ?? false })];
+  const uniqueFormats = [...new Set(formats.filter((f) => f !== "intermediate"))];
+  for (const f of uniqueFormats) {
+    const dir = path.join(out, f);
+    if (f === "coco") writers.push(cocoWriter({ outDir: dir, ...(split ? { split } : {}), imagesDir: path.join(out, "images") } as Parameters<typeof cocoWriter>[0]));
+    if (f === "yolo") writers.push(yoloWriter({ outDir: dir, ...(split ? { split } : {}), imageMode: imageMode === "copy" ? "copy" : "hardlink" } as Parameters<typeof yoloWriter>[0]));
+    if (f === "voc") writers.push(vocWriter({ outDir: dir, ...(split ? { split } : {}), imageMode: imageMode === "copy" ? "copy" : "hardlink" } as Parameters<typeof vocWriter>[0]));
+  }
+
+  const quiet = values.quiet || values.json || !io.stderr.isTTY;
+  const bar = new ProgressBar(io.stderr, !quiet, "exporting");
+  const total = await countLines(path.join(runDir, "records.jsonl"));
+  const logger = {
+    info: () => {},
+    warn: (m: string) => {
+      bar.done();
+      io.stderr.write(`warning: ${m}\n`);
+    },
+  };
+  const result = await runPipeline({
+    source: runDirectorySource(runDir),
+    labelers: [templateLabeler(), clickLabeler({ mode: clickMode, ...(boxSize ? { boxSize } : {}) })],
+    writers,
+    filters,
+    datasetVersion,
+    ...(concurrency ? { concurrency } : {}),
+    ...(maxPixels ? { maxPixels } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+    logger,
+    onProgress: (e) => bar.update(e.recordsRead, total, `${(e.bytesRead / 1e6).toFixed(1)} MB`),
+  });
+  bar.done();
+
+  let coco: unknown;
+  if (values.coco) {
+    coco = await toCoco(out, { ...(split ? { split } : {}) } as Parameters<typeof toCoco>[1]);
+  }
+  const s = result.statistics;
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ runDir, out, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
+  } else {
+    io.stdout.write(formatRunSummary(runDir, out, s, result.writers));
+    if (coco) io.stdout.write(formatCocoLine(coco as Awaited<ReturnType<typeof toCoco>>, out));
+  }
+  if (values.strict && s.recordsSkipped > 0) return ExitCode.Problems;
+  return ExitCode.Ok;
+}
+
+export function formatRunSummary(runDir: string, out: string, s: ExportStatistics, writers: { writer: string; [k: string]: unknown }[]): string {
+  const lines = [
+    `Exported ${runDir}`,
+    `     into ${out}`,
+    `records   read ${s.recordsRead}, exported ${s.recordsExported}, already in dataset ${s.recordsAlreadyExported}, filtered ${s.recordsFiltered}, skipped ${s.recordsSkipped}`,
+    `images    ${s.uniqueImages} distinct in this run (${(s.bytesRead / 1e6).toFixed(1)} MB read)`,
+    `boxes     ${s.annotations} labelled${Object.keys(s.annotationsBySource).length ? ` (${Object.entries(s.annotationsBySource).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
+  ];
+  const inter = writers.find((w) => w.writer === "intermediate");
+  if (inter) lines.push(`dataset   ${inter.totalRecords} records, ${inter.totalImages} images, ${inter.totalAnnotations} distinct boxes in total`);
+  if (s.problems.total > 0) {
+    lines.push(`problems  ${s.problems.total}:`);
+    for (const [reason, n] of Object.entries(s.problems.byReason).sort((a, b) => b[1] - a[1])) {
+      const ex = s.problems.examples[reason]?.[0];
+      lines.push(`  ${reason.padEnd(22)} ${String(n).padStart(6)}${ex ? `  e.g. ${ex.line ? `line ${ex.line}: ` : ""}${ex.message}` : ""}`);
+    }
+  }
+  lines.push(`took      ${(s.durationMs / 1000).toFixed(2)} s`);
+  return `${lines.join("\n")}\n`;
+}
+
+function formatCocoLine(summary: Awaited<ReturnType<typeof toCoco>>, out: string): string {
+  const files = summary.files.map((f) => `${path.relative(out, f.file)} (${f.images} images, ${f.annotations} boxes)`).join(", ");
+  return `coco      ${files}; file_name is relative to ${path.relative(out, summary.imagesDir) || "."}/\n`;
+}

@@ -1,0 +1,40 @@
+import path from "node:path";
+import { datasetSummary } from "@qontinui/writer-intermediate";
+import { onePositional, parseCommandArgs } from "../args.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIO } from "../io.js";
+
+export const summaryHelp = `Usage: qontinui-export summary <dataset> [--json]
+
+Prints what an intermediate dataset holds: version, totals, categories,
+manifest and reviewed entries (the Python exporter's get_summary).
+
+Options:
+      --json    print the summary as JSON
+  -h, --help    this help`;
+
+export async function summaryCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs("summary", argv, { json: { type: "boolean" } });
+  if (values.help) {
+    io.stdout.write(`${summaryHelp}\n`);
+    return ExitCode.Ok;
+  }
+  const dir = path.resolve(io.cwd, onePositional("summary", positionals, "dataset directory"));
+  const s = await datasetSummary(dir);
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    return ExitCode.Ok;
+  }
+  const lines = [
+    `Dataset ${dir}`,
+    `  version            ${s.dataset_version ?? "?"}`,
+    `  images             ${s.total_images ?? "?"}`,
+    `  annotations        ${s.total_annotations ?? "?"}`,
+    `  manifest entries   ${s.manifest_entries} (${s.reviewed_entries} reviewed)`,
+    `  categories         ${s.total_categories}`,
+    ...s.categories.map((c) => `    ${String(c.id).padStart(4)}  ${c.name}`),
+  ];
+  if (s.unreadable_manifest_lines.length) lines.push(`  unreadable manifest lines: ${s.unreadable_manifest_lines.join(", ")} (run 'qontinui-export validate')`);
+  io.stdout.write(`${lines.join("\n")}\n`);
+  return ExitCode.Ok;
+}

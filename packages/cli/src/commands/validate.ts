@@ -1,0 +1,36 @@
+import path from "node:path";
+import { validateDataset } from "@qontinui/writer-intermediate";
+import { onePositional, parseCommandArgs } from "../args.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIO } from "../io.js";
+
+export const validateHelp = `Usage: qontinui-export validate <dataset> [--json]
+
+Checks an intermediate dataset: every file against its JSON Schema, every
+manifest image present with a hash matching its name, every box inside its
+image, category ids consistent, metadata totals right. Problems are listed
+with file and line. Exits 5 when there are problems.
+
+Options:
+      --json    print the report as JSON
+  -h, --help    this help`;
+
+export async function validateCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs("validate", argv, { json: { type: "boolean" } });
+  if (values.help) {
+    io.stdout.write(`${validateHelp}\n`);
+    return ExitCode.Ok;
+  }
+  const dir = path.resolve(io.cwd, onePositional("validate", positionals, "dataset directory"));
+  const report = await validateDataset(dir);
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    for (const p of report.problems) io.stdout.write(`${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ${p.message}\n`);
+    for (const w of report.warnings) io.stdout.write(`warning: ${w.file}: ${w.message}\n`);
+    io.stdout.write(
+      `${report.ok ? "valid" : `${report.problems.length} problem(s)`}: ${report.checked.manifestLines} manifest lines, ${report.checked.images} images, ${report.checked.annotationFiles} annotation files, ${report.checked.boxes} boxes checked\n`,
+    );
+  }
+  return report.ok ? ExitCode.Ok : ExitCode.Problems;
+}

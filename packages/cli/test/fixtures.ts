@@ -1,0 +1,86 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import sharp from "sharp";
+import type { CliIO } from "../src/index.js";
+
+export async function tempDir(prefix = "qx-cli-"): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** A GUI-like screenshot: a window, a button at a known place, distinct per `seed`. */
+export async function screenshot(seed: number, width = 320, height = 200): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <rect width="100%" height="100%" fill="rgb(${(seed * 37) % 256},${(seed * 91) % 256},${(seed * 53) % 256})"/>
+    <rect x="0" y="0" width="${width}" height="24" fill="#334"/>
+    <rect x="40" y="60" width="80" height="30" rx="4" fill="#2a6"/>
+    <rect x="160" y="60" width="120" height="24" fill="#fff" stroke="#888"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+export interface RunSpec {
+  records: number;
+  screens: number;
+  /** Extra raw lines appended to records.jsonl. */
+  extraLines?: string[];
+}
+
+/** Writes a run directory: screenshots/screen_N.png and records.jsonl with matches and clicks. */
+export async function writeRun(spec: RunSpec): Promise<string> {
+  const dir = await tempDir("qx-run-");
+  await fs.mkdir(path.join(dir, "screenshots"));
+  for (let s = 0; s < spec.screens; s++) await fs.writeFile(path.join(dir, "screenshots", `screen_${s}.png`), await screenshot(s));
+  const lines: string[] = [];
+  for (let i = 0; i < spec.records; i++) {
+    const s = i % spec.screens;
+    const click = i % 3 === 0;
+    lines.push(
+      JSON.stringify({
+        action_id: `act-${i}`,
+        action_type: click ? "CLICK" : "FIND",
+        start_time: 1700000000 + i,
+        end_time: 1700000000 + i + 0.2,
+        duration_ms: 200,
+        active_states_before: ["main"],
+        active_states_after: ["main"],
+        success: i % 7 !== 0,
+        match_summary: { found: true, image_id: i % 2 ? "ok_button" : "search_field", location: i % 2 ? { x: 40, y: 60 } : { x: 160, y: 60 }, template_size: i % 2 ? { width: 80, height: 30 } : { width: 120, height: 24 }, confidence: 0.9 },
+        clicked_location: click ? [80, 75] : null,
+        click_target_type: click ? "button" : null,
+        screenshot_reference: `screenshots/screen_${s}.png`,
+      }),
+    );
+  }
+  lines.push(...(spec.extraLines ?? []));
+  await fs.writeFile(path.join(dir, "records.jsonl"), `${lines.join("\n")}\n`);
+  return dir;
+}
+
+/** An in-process CLI io that captures output. */
+export function captureIO(cwd = process.cwd(), signal?: AbortSignal): CliIO & { out: () => string; err: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s), isTTY: false },
+    env: {},
+    cwd,
+    ...(signal ? { signal } : {}),
+    out: () => out,
+    err: () => err,
+  };
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string) {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  }
+  await walk(dir);
+  return out.sort();
+}

@@ -1,0 +1,150 @@
+import {
+  type ExportStatistics,
+  type Labeler,
+  type Logger,
+  type RecordFilter,
+  runPipeline,
+  silentLogger,
+  successfulOnly,
+  withMatches,
+} from "@qontinui/export-core";
+import { clickLabeler } from "@qontinui/labeler-click";
+import { templateLabeler } from "@qontinui/labeler-template";
+import { pushSource } from "@qontinui/source-runner";
+import { toCoco, type ToCocoOptions } from "@qontinui/writer-coco";
+import { datasetSummary, type DatasetSummary, intermediateWriter } from "@qontinui/writer-intermediate";
+import { type ExportConfig, resolveExportConfig } from "./export-config.js";
+
+export interface ServiceSummary {
+  enabled: boolean;
+  total_records_added: number;
+  total_records_exported: number;
+  records_in_buffer: number;
+  export_mode: ExportConfig["exportMode"];
+  dataset?: DatasetSummary | { error: string };
+}
+
+export interface ExportServiceOptions {
+  /** Extra labelers after the template and click labelers. */
+  labelers?: Labeler[];
+  logger?: Logger;
+}
+
+/**
+ * Collects the runner's records during a run and exports them into the
+ * intermediate dataset by the configured mode. Exports never overlap: each
+ * waits for the one before (the dataset lock would refuse a second writer).
+ */
+export class TrainingExportService {
+  readonly config: ExportConfig;
+  private buffer: unknown[] = [];
+  private added = 0;
+  private exported = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly logger: Logger;
+
+  /**
+   * @param storageDir the run directory that screenshot_reference paths are relative to
+   */
+  constructor(
+    config: Partial<ExportConfig>,
+    readonly storageDir: string,
+    private readonly options: ExportServiceOptions = {},
+  ) {
+    this.config = resolveExportConfig(config);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Buffers a record (the runner's snake_case object). In incremental mode a
+   * full batch is exported before the promise resolves.
+   */
+  async addRecord(record: unknown): Promise<ExportStatistics | undefined> {
+    if (!this.config.enabled) return undefined;
+    this.buffer.push(record);
+    this.added++;
+    if (this.config.exportMode === "incremental" && this.buffer.length >= this.config.batchSize) {
+      return this.exportBuffered();
+    }
+    return undefined;
+  }
+
+  /** Call when the automation run ends: exports what is buffered (all modes but manual keep nothing back). */
+  async exportOnCompletion(): Promise<ExportStatistics | undefined> {
+    if (!this.config.enabled || this.config.exportMode === "manual") return undefined;
+    return this.exportBuffered();
+  }
+
+  /** Exports the buffered records now, whatever the mode. */
+  async exportNow(): Promise<ExportStatistics | undefined> {
+    if (!this.config.enabled) return undefined;
+    return this.exportBuffered();
+  }
+
+  /** Writes the whole dataset as COCO (after waiting for running exports). */
+  async exportToCoco(outputFile: string, options: Omit<ToCocoOptions, "out"> = {}) {
+    if (!this.config.enabled || !this.config.outputDir) return undefined;
+    const dir = this.config.outputDir;
+    return this.enqueue(() => toCoco(dir, { ...options, out: outputFile }));
+  }
+
+  async getSummary(): Promise<ServiceSummary> {
+    await this.queue.catch(() => {});
+    const summary: ServiceSummary = {
+      enabled: this.config.enabled,
+      total_records_added: this.added,
+      total_records_exported: this.exported,
+      records_in_buffer: this.buffer.length,
+      export_mode: this.config.exportMode,
+    };
+    if (this.config.enabled && this.config.outputDir) {
+      try {
+        summary.dataset = await datasetSummary(this.config.outputDir);
+      } catch (e) {
+        summary.dataset = { error: (e as Error).message };
+      }
+    }
+    return summary;
+  }
+
+  private filters(): RecordFilter[] {
+    const f: RecordFilter[] = [];
+    if (this.config.filterSuccessfulOnly) f.push(successfulOnly);
+    if (this.config.filterWithMatches) f.push(withMatches);
+    if (this.config.filter) f.push({ name: "custom_filter", test: this.config.filter });
+    return f;
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private exportBuffered(): Promise<ExportStatistics | undefined> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return Promise.resolve(undefined);
+    return this.enqueue(async () => {
+      try {
+        const result = await runPipeline({
+          source: pushSource(batch, this.storageDir),
+          labelers: [templateLabeler(), clickLabeler({ mode: this.config.clickMode }), ...(this.options.labelers ?? [])],
+          writers: [intermediateWriter({ outDir: this.config.outputDir!, datasetVersion: this.config.datasetVersion, imageMode: this.config.imageMode })],
+          filters: this.filters(),
+          datasetVersion: this.config.datasetVersion,
+          logger: this.logger,
+        });
+        this.exported += result.statistics.recordsExported;
+        this.logger.info(
+          `exported ${result.statistics.recordsExported} records (${result.statistics.uniqueImages} images, ${result.statistics.annotations} boxes)`,
+        );
+        return result.statistics;
+      } catch (e) {
+        // Nothing is lost: the batch goes back to the front of the buffer for the next export.
+        this.buffer = [...batch, ...this.buffer];
+        throw e;
+      }
+    });
+  }
+}
