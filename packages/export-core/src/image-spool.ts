@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import type { DatasetImage } from "./dataset-image.js";
+import { mapAhead } from "./map-ahead.js";
 
 /**
  * A pipeline writer's scratch store of DatasetImages, one small JSON file per
@@ -27,12 +28,29 @@ export class ImageSpool {
     return [...this.entries].map(([id, categories]) => ({ id, categories }));
   }
 
+  /** Written back in batches, so consecutive records of one screenshot never touch the disk twice. */
+  private pending = new Map<string, DatasetImage>();
+  private static readonly BATCH = 64;
+
+  private file(id: string): string {
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  private async read(id: string): Promise<DatasetImage> {
+    return this.pending.get(id) ?? (JSON.parse(await fs.readFile(this.file(id), "utf8")) as DatasetImage);
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    await Promise.all([...batch].map(([id, image]) => fs.writeFile(this.file(id), JSON.stringify(image))));
+  }
+
   async add(image: DatasetImage): Promise<void> {
-    const file = path.join(this.dir, `${image.id}.json`);
     let stored = image;
     const known = this.entries.get(image.id);
     if (known) {
-      const previous = JSON.parse(await fs.readFile(file, "utf8")) as DatasetImage;
+      const previous = await this.read(image.id);
       // Same rule as the intermediate writer: a box (bbox + category) is kept once per image.
       const seen = new Set(previous.annotations.map((a) => `${JSON.stringify(a.bbox)}|${a.categoryId}`));
       const added = image.annotations.filter((a) => {
@@ -43,14 +61,15 @@ export class ImageSpool {
       });
       stored = { ...previous, annotations: [...previous.annotations, ...added] };
     }
-    await fs.writeFile(file, JSON.stringify(stored));
+    this.pending.set(image.id, stored);
     this.entries.set(image.id, stored.annotations.map((a) => a.categoryId));
+    if (this.pending.size >= ImageSpool.BATCH) await this.flush();
   }
 
+  /** Every spooled image, read back one at a time (with a few reads in flight). */
   async *images(): AsyncGenerator<DatasetImage> {
-    for (const id of this.entries.keys()) {
-      yield JSON.parse(await fs.readFile(path.join(this.dir, `${id}.json`), "utf8")) as DatasetImage;
-    }
+    await this.flush();
+    yield* mapAhead([...this.entries.keys()], (id) => this.read(id));
   }
 
   async remove(): Promise<void> {

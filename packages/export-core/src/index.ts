@@ -67,3 +67,4 @@ export { type ConvertInput, type ConvertProgress, splitAssignment } from "./conv
 export { converterWriter, type ConverterWriterOptions, datasetImageOf } from "./converter-writer.js";
 export { ImageSpool } from "./image-spool.js";
 export { SCHEMAS, type SchemaName, type SchemaResult, validateAgainst } from "./schemas.js";
+export { mapAhead } from "./map-ahead.js";

@@ -140,6 +140,20 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       opened.push(w);
     }
 
+    // Consecutive records usually share a screenshot (several actions on one screen): a small
+    // window of recent resolutions reads and hashes each one once instead of once per record.
+    const recent = new Map<string, Promise<ResolvedImage>>();
+    const recentLimit = Math.max(16, concurrency * 4);
+    const resolveRecent = (ref: string): Promise<ResolvedImage> => {
+      let p = recent.get(ref);
+      if (p) return p;
+      p = resolveImage(options.source, ref, maxPixels);
+      recent.set(ref, p);
+      p.catch(() => recent.delete(ref));
+      if (recent.size > recentLimit) recent.delete(recent.keys().next().value!);
+      return p;
+    };
+
     const resolveEntry = async (entry: SourceRecord): Promise<Resolved> => {
       const { record, line } = entry;
       const base = { actionId: record.action_id, ...(line !== undefined ? { line } : {}) };
@@ -152,7 +166,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       }
       let image: ResolvedImage;
       try {
-        image = await resolveImage(options.source, ref, maxPixels);
+        image = await resolveRecent(ref);
       } catch (e) {
         if (e instanceof ScreenshotError) return { kind: "problem", problem: { ...base, reason: e.reason, severity: "skipped", message: e.message } };
         throw e;

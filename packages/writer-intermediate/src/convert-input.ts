@@ -1,4 +1,4 @@
-import { type ConvertInput, type Logger, type SplitOptions, splitAssignment } from "@qontinui/export-core";
+import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment } from "@qontinui/export-core";
 import { type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
 
 export interface DatasetConvertOptions {
@@ -35,9 +35,7 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
     dataset,
     categories: dataset.categories(),
     imageCount: ids.length,
-    async *images() {
-      for (const id of ids) yield await dataset.image(id);
-    },
+    images: () => mapAhead(ids, (id) => dataset.image(id)),
     ...splitAssignment(forSplit, options.split),
     datasetVersion: String(dataset.metadata.dataset_version ?? "1.0.0"),
   };

@@ -101,6 +101,16 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   let version = "1.0.0";
   let cloneWorks: boolean | undefined;
   const storing = new Map<string, Promise<void>>();
+  // Annotation files changed since the last flush, written together (concurrently) at the flush,
+  // before the index and manifest lines that refer to them; and the last few written, so the next
+  // record of the same screenshot (the usual case) does not read its file back.
+  let pendingDocs = new Map<string, AnnotationFile>();
+  const recentDocs = new Map<string, AnnotationFile>();
+  const RECENT_DOCS = 256;
+  // Annotation files read ahead in prepare() (concurrent, out of order) so write(), which runs in
+  // record order one at a time, does not wait for the disk. Used only if not written since.
+  const readAhead = new Map<string, Promise<Buffer | undefined>>();
+  const writtenDocs = new Set<string>();
   const stored = new Set<string>();
   const recovered: string[] = [];
   const session = { appended: 0, already: 0, imagesAdded: 0, annotationsAdded: 0, started: Date.now() };
@@ -302,11 +312,15 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
 
   async function storeImage(image: ResolvedImage): Promise<void> {
     const dest = paths.imageFile(image.id + image.extension);
-    try {
-      await fs.access(dest);
-      return;
-    } catch {
-      /* not stored yet */
+    // Only an image the index knows can already be stored; a file a crash left behind holds the
+    // same bytes under the same name, so writing it again is harmless. Saves a stat per new image.
+    if (index.hasImage(imageIdBytes(image.id))) {
+      try {
+        await fs.access(dest);
+        return;
+      } catch {
+        /* listed but missing: store it again */
+      }
     }
     const mode = options.imageMode ?? "copy";
     if (mode !== "copy") {
@@ -356,6 +370,18 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   }
 
   async function flush(): Promise<void> {
+    if (pendingManifest.length === 0 && pendingDocs.size === 0) return;
+    // Annotation files first: a crash then leaves at worst boxes without their manifest line,
+    // which the next export of the record adds again (boxes are merged, never doubled).
+    const docs = pendingDocs;
+    pendingDocs = new Map();
+    await Promise.all([...docs].map(([id, doc]) => writeFileAtomic(paths.annotationFile(id), JSON.stringify(doc, null, 2))));
+    for (const [id, doc] of docs) {
+      writtenDocs.add(id);
+      recentDocs.delete(id);
+      recentDocs.set(id, doc);
+      if (recentDocs.size > RECENT_DOCS) recentDocs.delete(recentDocs.keys().next().value!);
+    }
     if (pendingManifest.length === 0) return;
     // Index first: it may run ahead of the manifest (trimmed on open), never behind.
     await indexFile!.write(Buffer.concat(pendingIndex));
@@ -385,8 +411,11 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   async function mergeAnnotations(item: ExportItem): Promise<{ before: number; after: number }> {
     const { image, record } = item;
     const file = paths.annotationFile(image.id);
-    const existing = await readFileIfExists(file);
-    let data: AnnotationFile | undefined;
+    const cached = pendingDocs.get(image.id) ?? recentDocs.get(image.id);
+    const ahead = readAhead.get(image.id);
+    readAhead.delete(image.id);
+    const existing = cached ? undefined : ahead && !writtenDocs.has(image.id) ? await ahead : await readFileIfExists(file);
+    let data: AnnotationFile | undefined = cached;
     if (existing) {
       try {
         data = JSON.parse(existing.toString("utf8")) as AnnotationFile;
@@ -420,7 +449,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
       },
       version,
     };
-    await writeFileAtomic(file, JSON.stringify(out, null, 2));
+    pendingDocs.set(image.id, out);
     return { before, after: merged.length };
   }
 
@@ -484,10 +513,18 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
         throw e;
       }
     },
-    prepare: prepareImage,
+    prepare(image) {
+      if (!readAhead.has(image.id) && !pendingDocs.has(image.id) && !recentDocs.has(image.id) && !writtenDocs.has(image.id)) {
+        const p = readFileIfExists(paths.annotationFile(image.id));
+        p.catch(() => {});
+        readAhead.set(image.id, p);
+      }
+      return prepareImage(image);
+    },
     async write(item): Promise<WriteResult | void> {
       const hash = keyHash(item.key);
       if (index.hasKey(hash)) {
+        readAhead.delete(item.image.id);
         session.already++;
         return { skipped: "already_exported" };
       }
