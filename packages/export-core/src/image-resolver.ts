@@ -41,5 +41,6 @@ export async function resolveImage(source: Source, reference: string, maxPixels 
     byteLength: file.bytes.length,
     sourcePath: file.path,
     bytes: file.bytes,
+    ...(file.stamp !== undefined ? { stamp: file.stamp } : {}),
   };
 }

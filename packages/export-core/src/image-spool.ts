@@ -3,76 +3,95 @@ import path from "node:path";
 import type { DatasetImage } from "./dataset-image.js";
 import { mapAhead } from "./map-ahead.js";
 
+const FLUSH_AT = 1 << 20;
+
 /**
- * A pipeline writer's scratch store of DatasetImages, one small JSON file per
- * image, so a converter writing at close time does not hold the run in
- * memory. A record whose image is already spooled adds its boxes to it (the
- * same screenshot seen by several actions is one image).
+ * A pipeline writer's scratch store of DatasetImages: one append-only file,
+ * a line per record, so a converter writing at close time does not hold the
+ * run in memory. Memory keeps, per image, where its lines are and its
+ * category ids (for the split). At close the lines of each image are read
+ * back and merged: the same screenshot seen by several actions is one image,
+ * and a box (bbox + category) is kept once, as the intermediate writer does.
  */
 export class ImageSpool {
-  private readonly entries = new Map<string, number[]>();
+  private readonly entries = new Map<string, { segments: number[]; categories: number[] }>();
+  private handle: fs.FileHandle | undefined;
+  private buffer = "";
+  private size = 0;
 
   constructor(readonly dir: string) {}
+
+  private get file(): string {
+    return path.join(this.dir, "images.jsonl");
+  }
 
   async open(): Promise<void> {
     await fs.rm(this.dir, { recursive: true, force: true });
     await fs.mkdir(this.dir, { recursive: true });
+    this.handle = await fs.open(this.file, "w+");
   }
 
-  get size(): number {
+  get imageCount(): number {
     return this.entries.size;
   }
 
   /** Ids with the category ids of their boxes, for splitting. */
   ids(): { id: string; categories: number[] }[] {
-    return [...this.entries].map(([id, categories]) => ({ id, categories }));
-  }
-
-  /** Written back in batches, so consecutive records of one screenshot never touch the disk twice. */
-  private pending = new Map<string, DatasetImage>();
-  private static readonly BATCH = 64;
-
-  private file(id: string): string {
-    return path.join(this.dir, `${id}.json`);
-  }
-
-  private async read(id: string): Promise<DatasetImage> {
-    return this.pending.get(id) ?? (JSON.parse(await fs.readFile(this.file(id), "utf8")) as DatasetImage);
-  }
-
-  async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = new Map();
-    await Promise.all([...batch].map(([id, image]) => fs.writeFile(this.file(id), JSON.stringify(image))));
+    return [...this.entries].map(([id, e]) => ({ id, categories: e.categories }));
   }
 
   async add(image: DatasetImage): Promise<void> {
-    let stored = image;
-    const known = this.entries.get(image.id);
-    if (known) {
-      const previous = await this.read(image.id);
-      // Same rule as the intermediate writer: a box (bbox + category) is kept once per image.
-      const seen = new Set(previous.annotations.map((a) => `${JSON.stringify(a.bbox)}|${a.categoryId}`));
-      const added = image.annotations.filter((a) => {
-        const k = `${JSON.stringify(a.bbox)}|${a.categoryId}`;
-        if (seen.has(k)) return false;
-        seen.add(k);
-        return true;
-      });
-      stored = { ...previous, annotations: [...previous.annotations, ...added] };
-    }
-    this.pending.set(image.id, stored);
-    this.entries.set(image.id, stored.annotations.map((a) => a.categoryId));
-    if (this.pending.size >= ImageSpool.BATCH) await this.flush();
+    const line = `${JSON.stringify(image)}\n`;
+    const length = Buffer.byteLength(line);
+    const entry = this.entries.get(image.id) ?? { segments: [], categories: [] };
+    entry.segments.push(this.size, length);
+    for (const a of image.annotations) entry.categories.push(a.categoryId);
+    this.entries.set(image.id, entry);
+    this.size += length;
+    this.buffer += line;
+    if (this.buffer.length >= FLUSH_AT) await this.flush();
   }
 
-  /** Every spooled image, read back one at a time (with a few reads in flight). */
+  private async flush(): Promise<void> {
+    if (!this.handle) throw new Error("ImageSpool: add() before open()");
+    if (this.buffer === "") return;
+    const text = this.buffer;
+    this.buffer = "";
+    await this.handle.write(text);
+  }
+
+  private async read(id: string): Promise<DatasetImage> {
+    const { segments } = this.entries.get(id)!;
+    let merged: DatasetImage | undefined;
+    let seen: Set<string> | undefined;
+    for (let i = 0; i < segments.length; i += 2) {
+      const buf = Buffer.alloc(segments[i + 1]!);
+      await this.handle!.read(buf, 0, buf.length, segments[i]!);
+      const image = JSON.parse(buf.toString("utf8")) as DatasetImage;
+      if (!merged) {
+        merged = image;
+        continue;
+      }
+      seen ??= new Set(merged.annotations.map((a) => `${JSON.stringify(a.bbox)}|${a.categoryId}`));
+      for (const a of image.annotations) {
+        const k = `${JSON.stringify(a.bbox)}|${a.categoryId}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        merged.annotations.push(a);
+      }
+    }
+    return merged!;
+  }
+
+  /** Every spooled image once, with the boxes of all its records, a few reads in flight. */
   async *images(): AsyncGenerator<DatasetImage> {
     await this.flush();
     yield* mapAhead([...this.entries.keys()], (id) => this.read(id));
   }
 
   async remove(): Promise<void> {
+    await this.handle?.close().catch(() => {});
+    this.handle = undefined;
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 }

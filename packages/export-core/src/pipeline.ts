@@ -3,7 +3,8 @@ import { clipBox } from "./bbox.js";
 import { CategoryRegistry } from "./category-registry.js";
 import { normalizeCategoryName } from "./category-name.js";
 import { ExportAbortedError, ScreenshotError } from "./errors.js";
-import { DEFAULT_MAX_PIXELS, resolveImage } from "./image-resolver.js";
+import { DEFAULT_MAX_PIXELS } from "./image-resolver.js";
+import { ScreenshotCache } from "./screenshot-cache.js";
 import type {
   ExportItem,
   Labeler,
@@ -77,7 +78,7 @@ export interface PipelineResult {
 }
 
 type Resolved =
-  | { kind: "item"; entry: SourceRecord; image: ResolvedImage; annotations: Annotation[]; problems: Problem[] }
+  | { kind: "item"; entry: SourceRecord; image: ResolvedImage; bytesRead: number; annotations: Annotation[]; problems: Problem[] }
   | { kind: "problem"; problem: Problem }
   | { kind: "filtered"; entry: SourceRecord; filter: string };
 
@@ -140,19 +141,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       opened.push(w);
     }
 
-    // Consecutive records usually share a screenshot (several actions on one screen): a small
-    // window of recent resolutions reads and hashes each one once instead of once per record.
-    const recent = new Map<string, Promise<ResolvedImage>>();
-    const recentLimit = Math.max(16, concurrency * 4);
-    const resolveRecent = (ref: string): Promise<ResolvedImage> => {
-      let p = recent.get(ref);
-      if (p) return p;
-      p = resolveImage(options.source, ref, maxPixels);
-      recent.set(ref, p);
-      p.catch(() => recent.delete(ref));
-      if (recent.size > recentLimit) recent.delete(recent.keys().next().value!);
-      return p;
-    };
+    // Each screenshot of the run is read and hashed once (records of one screen share it).
+    const screenshots = new ScreenshotCache(options.source, {
+      maxPixels,
+      needPixels: options.labelers.some((l) => l.needsPixels !== false),
+      recentLimit: Math.max(16, concurrency * 4),
+    });
 
     const resolveEntry = async (entry: SourceRecord): Promise<Resolved> => {
       const { record, line } = entry;
@@ -165,13 +159,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         return { kind: "problem", problem: { ...base, reason: ProblemReason.NoScreenshot, severity: "skipped", message: `record ${record.action_id} has no screenshot_reference` } };
       }
       let image: ResolvedImage;
+      let bytesRead: number;
       try {
-        image = await resolveRecent(ref);
+        const resolved = await screenshots.resolve(ref);
+        image = resolved.image;
+        bytesRead = resolved.bytesRead;
+        // A screenshot resolved earlier in the run was prepared then (and may come without bytes).
+        if (resolved.fresh) for (const w of opened) await w.prepare?.(image);
       } catch (e) {
         if (e instanceof ScreenshotError) return { kind: "problem", problem: { ...base, reason: e.reason, severity: "skipped", message: e.message } };
         throw e;
       }
-      for (const w of opened) await w.prepare?.(image);
       const recordProblems: Problem[] = [];
       const annotations: Annotation[] = [];
       for (const labeler of options.labelers) {
@@ -186,7 +184,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           recordProblems.push({ ...base, reason: ProblemReason.LabelerFailed, severity: "repaired", plugin: labeler.name, message: `labeler ${labeler.name} failed: ${(e as Error).message}` });
         }
       }
-      return { kind: "item", entry, image, annotations, problems: recordProblems };
+      return { kind: "item", entry, image, bytesRead, annotations, problems: recordProblems };
     };
 
     const finish = async (r: Resolved) => {
@@ -202,7 +200,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         return;
       }
       const { entry, image } = r;
-      stats.bytesRead += image.byteLength;
+      stats.bytesRead += r.bytesRead;
       for (const p of r.problems) report(p);
       const labeled: LabeledAnnotation[] = [];
       for (const a of r.annotations) {

@@ -32,6 +32,12 @@ export type SourceItem = SourceRecord | { problem: Problem };
 export interface ScreenshotFile {
   path: string;
   bytes: Buffer;
+  /**
+   * The file's version (device, inode, size, mtime), when the source can
+   * tell. With `Source.screenshotStamp` it lets the pipeline skip reading and
+   * hashing a screenshot it already resolved in this run.
+   */
+  stamp?: string;
 }
 
 /**
@@ -43,6 +49,11 @@ export interface Source {
   name: string;
   read(signal?: AbortSignal): AsyncIterable<SourceItem>;
   readScreenshot(reference: string): Promise<ScreenshotFile>;
+  /**
+   * Optional: checks a reference exactly as `readScreenshot` does (same
+   * guard) without reading it, and returns its real path and `stamp`.
+   */
+  screenshotStamp?(reference: string): Promise<{ path: string; stamp: string }>;
 }
 
 /** A screenshot after the resolver: read once, hashed, measured. */
@@ -59,8 +70,15 @@ export interface ResolvedImage {
   byteLength: number;
   /** Real path of the screenshot in the source. */
   sourcePath: string;
-  /** The bytes, for labelers that need pixels and writers that store the image. */
+  /**
+   * The bytes, for labelers that need pixels and writers that store the
+   * image (in `prepare`, which sees every image with its bytes). A record
+   * whose screenshot was already resolved in this run gets an empty buffer
+   * when no labeler declares `needsPixels`.
+   */
   bytes: Buffer;
+  /** The source's version stamp of the file (see ScreenshotFile.stamp). */
+  stamp?: string;
 }
 
 /** Reports a problem from inside a labeler (a dropped or repaired box). */
@@ -75,6 +93,11 @@ export interface LabelContext {
  */
 export interface Labeler {
   name: string;
+  /**
+   * False when `label` never reads `image.bytes`: the pipeline then skips
+   * re-reading screenshots it has already resolved. Default true.
+   */
+  needsPixels?: boolean;
   label(record: ExecutionRecord, image: ResolvedImage, ctx: LabelContext): Annotation[] | Promise<Annotation[]>;
 }
 
@@ -107,8 +130,9 @@ export interface WriterSummary {
 /**
  * A streaming output: open → write* → close. Memory must not grow with the
  * number of records. `prepare` (optional) is called concurrently, out of
- * order, as soon as an image is resolved: content-addressed work such as
- * storing the image belongs there; `write` is called one at a time in record
+ * order, as soon as an image is first resolved in a run (always with its
+ * bytes; again for later records only if it was read again): content-
+ * addressed work such as storing the image belongs there; `write` is called one at a time in record
  * order.
  */
 export interface Writer {

@@ -86,6 +86,8 @@ export function clickLabeler(options: ClickLabelerOptions = {}): Labeler {
 
   return {
     name: "click",
+    // The fixed box needs the image size only; smart mode reads the pixels.
+    needsPixels: mode === "smart",
     async label(record, image, ctx) {
       const click = record.clicked_location;
       if (click == null) return [];

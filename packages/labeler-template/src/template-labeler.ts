@@ -25,6 +25,7 @@ export function templateLabeler(options: TemplateLabelerOptions = {}): Labeler {
   const fallback = options.categoryFallback ?? "unknown";
   return {
     name: "template",
+    needsPixels: false,
     label(record, image, ctx) {
       const match = record.match_summary;
       if (match == null || match.found !== true) return [];

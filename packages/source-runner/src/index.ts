@@ -2,7 +2,10 @@ export { DEFAULT_RECORDS_FILE, runDirectorySource, type RunDirectorySourceOption
 export { pushSource, type PushSourceOptions } from "./push-source.js";
 export {
   DEFAULT_MAX_SCREENSHOT_BYTES,
+  type ScreenshotGuard,
+  screenshotGuard,
   type ScreenshotGuardOptions,
   type ScreenshotReader,
   screenshotReader,
+  stampOf,
 } from "./screenshot-guard.js";

@@ -1,5 +1,5 @@
 import { parseRecord, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
-import { type ScreenshotGuardOptions, screenshotReader } from "./screenshot-guard.js";
+import { type ScreenshotGuardOptions, screenshotGuard } from "./screenshot-guard.js";
 
 export type PushSourceOptions = ScreenshotGuardOptions;
 
@@ -16,10 +16,12 @@ export function pushSource(
   screenshotsRoot: string,
   options: PushSourceOptions = {},
 ): Source {
+  const guard = screenshotGuard(screenshotsRoot, options);
   return {
     name: SOURCE_NAME,
     read: (signal) => readPushed(records, signal),
-    readScreenshot: screenshotReader(screenshotsRoot, options),
+    readScreenshot: guard.read,
+    screenshotStamp: guard.stamp,
   };
 }
 

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { ConfigError, parseRecordLine, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
-import { type ScreenshotGuardOptions, screenshotReader } from "./screenshot-guard.js";
+import { type ScreenshotGuardOptions, screenshotGuard } from "./screenshot-guard.js";
 
 export interface RunDirectorySourceOptions extends ScreenshotGuardOptions {
   /** The records file, relative to the run directory. Default "records.jsonl". */
@@ -25,12 +25,13 @@ export function runDirectorySource(runDir: string, options: RunDirectorySourceOp
   const root = path.resolve(runDir);
   const recordsName = options.recordsFile ?? DEFAULT_RECORDS_FILE;
   const recordsPath = path.resolve(root, recordsName);
-  const readScreenshot = screenshotReader(root, options);
+  const guard = screenshotGuard(root, options);
 
   return {
     name: SOURCE_NAME,
     read: (signal) => readRecords(root, recordsPath, recordsName, signal),
-    readScreenshot,
+    readScreenshot: guard.read,
+    screenshotStamp: guard.stamp,
   };
 }
 

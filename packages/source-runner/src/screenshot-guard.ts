@@ -32,12 +32,24 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * root's real path, and the file opened is the checked real path.
  */
 export function screenshotReader(root: string, options: ScreenshotGuardOptions = {}): ScreenshotReader {
+  return screenshotGuard(root, options).read;
+}
+
+export interface ScreenshotGuard {
+  read: ScreenshotReader;
+  /** The same checks as `read`, without reading: the real path and the file's version stamp. */
+  stamp(reference: string): Promise<{ path: string; stamp: string }>;
+}
+
+/** `screenshotReader` plus a stamp check that shares its guard (for the pipeline's screenshot cache). */
+export function screenshotGuard(root: string, options: ScreenshotGuardOptions = {}): ScreenshotGuard {
   const maxBytes = options.maxScreenshotBytes ?? DEFAULT_MAX_SCREENSHOT_BYTES;
   if (!(maxBytes >= 0)) throw new RangeError(`maxScreenshotBytes must be a non-negative number, got ${maxBytes}`);
   const absoluteRoot = path.resolve(root);
   let realRoot: Promise<string> | undefined;
 
-  return async (reference) => {
+  /** Every check that needs no open file: inside the root, through symlinks, a regular file, not too large. */
+  const locate = async (reference: string) => {
     const relative = relativeInsideRoot(reference);
     realRoot ??= realpath(absoluteRoot);
     let rootPath: string;
@@ -63,7 +75,11 @@ export function screenshotReader(root: string, options: ScreenshotGuardOptions =
       throw new ScreenshotError(ProblemReason.ScreenshotMissing, `${reference}: ${describeMissing(e)}`, { cause: e });
     });
     checkRegularFile(reference, info, maxBytes);
+    return { realPath, info };
+  };
 
+  const read: ScreenshotReader = async (reference) => {
+    const { realPath } = await locate(reference);
     let handle;
     try {
       handle = await open(realPath, OPEN_FLAGS);
@@ -72,14 +88,28 @@ export function screenshotReader(root: string, options: ScreenshotGuardOptions =
     }
     try {
       // Checked again on the open handle: the path may have changed since the stat.
-      checkRegularFile(reference, await handle.stat(), maxBytes);
+      const opened = await handle.stat();
+      checkRegularFile(reference, opened, maxBytes);
       const bytes = await handle.readFile();
       if (bytes.length > maxBytes) throw tooLarge(reference, bytes.length, maxBytes);
-      return { path: realPath, bytes };
+      return { path: realPath, bytes, stamp: stampOf(opened) };
     } finally {
       await handle.close();
     }
   };
+
+  return {
+    read,
+    async stamp(reference) {
+      const { realPath, info } = await locate(reference);
+      return { path: realPath, stamp: stampOf(info) };
+    },
+  };
+}
+
+/** A file's version: the same stamp means the same bytes unless something rewrote it within one mtime tick, keeping its size. */
+export function stampOf(info: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }
 
 /**

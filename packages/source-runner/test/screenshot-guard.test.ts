@@ -125,3 +125,19 @@ describe("readScreenshot", () => {
     expect(await outcome("x.png", runDirectorySource(path.join(base, "bare")))).toBe("ok");
   });
 });
+
+describe("screenshotStamp", () => {
+  it("gives the stamp readScreenshot gives, changes when the file is rewritten, and keeps the guard", async () => {
+    const read = await source.readScreenshot("screenshots/a.png");
+    const stamped = await source.screenshotStamp!("screenshots/a.png");
+    expect(stamped).toEqual({ path: read.path, stamp: read.stamp });
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFiles(base, { "run/screenshots/a.png": await png(9, 9) });
+    expect((await source.screenshotStamp!("screenshots/a.png")).stamp).not.toBe(stamped.stamp);
+
+    await symlink(path.join(base, "secret.png"), path.join(run, "link.png"));
+    await expect(source.screenshotStamp!("link.png")).rejects.toMatchObject({ reason: "path_escapes_root" });
+    await expect(source.screenshotStamp!("../secret.png")).rejects.toMatchObject({ reason: "path_escapes_root" });
+    await expect(source.screenshotStamp!("/etc/passwd")).rejects.toMatchObject({ reason: "path_escapes_root" });
+  });
+});

@@ -55,7 +55,7 @@ export interface IntermediateWriterOptions {
   imageMode?: ImageMode;
   /** Write into a non-empty directory that is not a dataset. Nothing there is deleted. */
   force?: boolean;
-  /** Flush manifest lines every N records (default 64); a crash loses at most the unflushed lines, which are re-exported on resume. */
+  /** Flush annotation files, index and manifest lines every N records (default 256); a crash loses at most the unflushed records, which the next export of the run adds again. */
   flushEvery?: number;
   /** fsync the manifest and metadata at close (default false). */
   durable?: boolean;
@@ -87,7 +87,7 @@ const DESCRIPTION = "Training dataset exported from qontinui-runner execution da
  */
 export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   const paths = datasetPaths(options.outDir);
-  const flushEvery = Math.max(1, options.flushEvery ?? 64);
+  const flushEvery = Math.max(1, options.flushEvery ?? 256);
   let ctx: WriterContext;
   let logger: Logger;
   let lock: AcquiredLock | undefined;
@@ -106,7 +106,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   // record of the same screenshot (the usual case) does not read its file back.
   let pendingDocs = new Map<string, AnnotationFile>();
   const recentDocs = new Map<string, AnnotationFile>();
-  const RECENT_DOCS = 256;
+  const RECENT_DOCS = 4096;
   // Annotation files read ahead in prepare() (concurrent, out of order) so write(), which runs in
   // record order one at a time, does not wait for the disk. Used only if not written since.
   const readAhead = new Map<string, Promise<Buffer | undefined>>();
