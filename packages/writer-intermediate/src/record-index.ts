@@ -97,9 +97,10 @@ export class RecordIndex {
   static fromBuffer(buf: Buffer): RecordIndex {
     const n = Math.floor(buf.length / INDEX_ENTRY_SIZE);
     const index = new RecordIndex(n);
-    for (let i = 0; i < n; i++) {
-      const o = i * INDEX_ENTRY_SIZE;
-      index.addRaw(buf.readUInt32BE(o), buf.readUInt32BE(o + 4), buf.readUInt32BE(o + 8), buf.readUInt32BE(o + 12), buf[o + 16]!);
+    // Plain byte arithmetic: readUInt32BE's argument checks cost more than the hashing on 100k entries.
+    const u32 = (o: number) => ((buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!) >>> 0;
+    for (let o = 0; o < n * INDEX_ENTRY_SIZE; o += INDEX_ENTRY_SIZE) {
+      index.addRaw(u32(o), u32(o + 4), u32(o + 8), u32(o + 12), buf[o + 16]!);
     }
     return index;
   }
