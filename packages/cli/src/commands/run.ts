@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   actionTypes,
   type ExportStatistics,
+  type Problem,
   type RecordFilter,
   runPipeline,
   successfulOnly,
@@ -48,6 +49,8 @@ Options:
       --concurrency <n>    screenshots read at once (default 8)
       --max-pixels <n>     refuse images with more pixels (default 67108864)
       --force              write into a non-empty directory that is not a dataset
+      --problems <file>    write every skipped or repaired record to <file> as JSON
+                           lines (line, action_id, reason, severity, message)
       --strict             exit 5 when any record was skipped
       --json               print the summary as JSON on stdout
   -q, --quiet              no progress bar
@@ -92,6 +95,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "max-pixels": { type: "string" },
     force: { type: "boolean" },
     strict: { type: "boolean" },
+    problems: { type: "string" },
     json: { type: "boolean" },
     quiet: { type: "boolean", short: "q" },
   });
@@ -148,6 +152,18 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`warning: ${m}\n`);
     },
   };
+  // Every problem, one JSON line each, for whoever wants to know which records were skipped and why.
+  const problemsFile = values.problems ? path.resolve(io.cwd, values.problems) : undefined;
+  const problemLines: string[] = [];
+  let problemsHandle: fs.FileHandle | undefined;
+  let problemsWrite: Promise<unknown> = Promise.resolve();
+  if (problemsFile) problemsHandle = await fs.open(problemsFile, "w");
+  const onProblem = (p: Problem) => {
+    problemLines.push(
+      `${JSON.stringify({ line: p.line ?? null, action_id: p.actionId ?? null, reason: p.reason, severity: p.severity, message: p.message, ...(p.plugin ? { plugin: p.plugin } : {}) })}\n`,
+    );
+    if (problemLines.length >= 256) problemsWrite = problemsWrite.then(() => problemsHandle!.write(problemLines.splice(0).join("")));
+  };
   const result = await runPipeline({
     source: runDirectorySource(runDir),
     labelers: [templateLabeler(), clickLabeler({ mode: clickMode, ...(boxSize ? { boxSize } : {}) })],
@@ -158,7 +174,13 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     ...(maxPixels ? { maxPixels } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     logger,
+    ...(problemsHandle ? { onProblem } : {}),
     onProgress: (e) => bar.update(e.recordsRead, total, `${(e.bytesRead / 1e6).toFixed(1)} MB`),
+  }).finally(async () => {
+    if (!problemsHandle) return;
+    await problemsWrite;
+    await problemsHandle.write(problemLines.splice(0).join(""));
+    await problemsHandle.close();
   });
   bar.done();
 
