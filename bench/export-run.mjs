@@ -1,0 +1,69 @@
+// One full export of a run directory, as the CLI does it: run-directory source → template + click
+// labelers → intermediate writer (+ COCO). Used in-process by run.mjs, and as a child process
+// (for peak RSS) when run directly:
+//
+//   node bench/export-run.mjs '{"runDir":"…","outDir":"…"}'   → prints one JSON line
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { peakRssBytes } from "./peak-rss.mjs";
+import { runPipeline, silentLogger } from "../packages/export-core/dist/index.js";
+import { intermediateWriter } from "../packages/writer-intermediate/dist/index.js";
+import { clickLabeler } from "../packages/labeler-click/dist/index.js";
+import { templateLabeler } from "../packages/labeler-template/dist/index.js";
+import { runDirectorySource } from "../packages/source-runner/dist/index.js";
+import { cocoWriter, toCoco } from "../packages/writer-coco/dist/index.js";
+
+/**
+ * Exports `runDir` into `outDir` (removed first). COCO: "pipeline" puts
+ * cocoWriter in the same pipeline (as `qontinui-export run --format coco`);
+ * "after" runs toCoco on the finished dataset; "none" skips it. `impl` swaps in other runPipeline / intermediateWriter
+ * implementations (bench/prototype). Returns timings and what was exported.
+ */
+export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode = "fixed", concurrency, imageMode = "copy", impl = {} }) {
+  const pipeline = impl.runPipeline ?? runPipeline;
+  const makeIntermediate = impl.intermediateWriter ?? intermediateWriter;
+  await rm(outDir, { recursive: true, force: true });
+  const labelers = [templateLabeler(), clickLabeler({ mode: clickMode })];
+  const writers = [makeIntermediate({ outDir, imageMode })];
+  if (coco === "pipeline") writers.push(cocoWriter({ outDir: path.join(outDir, "coco"), imagesDir: path.join(outDir, "images") }));
+
+  const t0 = performance.now();
+  const result = await pipeline({
+    source: runDirectorySource(runDir),
+    labelers,
+    writers,
+    logger: silentLogger,
+    ...(concurrency ? { concurrency } : {}),
+  });
+  const pipelineMs = performance.now() - t0;
+  let cocoMs = 0;
+  if (coco === "after") {
+    const t1 = performance.now();
+    await toCoco(outDir, {});
+    cocoMs = performance.now() - t1;
+  }
+  const s = result.statistics;
+  return {
+    ms: performance.now() - t0,
+    pipelineMs,
+    cocoMs,
+    coco,
+    labelers: labelers.map((l) => l.name),
+    writers: writers.map((w) => w.name),
+    recordsRead: s.recordsRead,
+    recordsExported: s.recordsExported,
+    recordsSkipped: s.recordsSkipped,
+    uniqueImages: s.uniqueImages,
+    bytesRead: s.bytesRead,
+    annotations: s.annotations,
+    problems: s.problems.byReason,
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const opts = JSON.parse(process.argv[2] ?? "{}");
+  const out = await exportRun(opts);
+  out.maxRssBytes = peakRssBytes();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}

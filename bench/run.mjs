@@ -1,0 +1,284 @@
+// pnpm bench: the export's speed and memory, each figure next to a baseline measured in the same
+// run. Not a timed test: it prints ratios and says which targets are met.
+//
+//   node --expose-gc bench/run.mjs [--quick] [--only 1,2] [--json]
+//
+// See bench/README.md for what each figure means.
+import { execFile as execFileCb, spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { runCocoBench } from "./coco-bench.mjs";
+import { appendBatch, buildLargeDataset, writeBatchRun } from "./append-bench.mjs";
+import { exportRun } from "./export-run.mjs";
+import { ioFloor, warmScreenshots } from "./floor.mjs";
+import { generateRun } from "./generate-run.mjs";
+
+const execFile = promisify(execFileCb);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// ---------------------------------------------------------------- options
+
+const USAGE = `usage: node --expose-gc bench/run.mjs [--quick] [--only 1,2,...] [--json]
+  --quick   small sizes, one repetition: a smoke run (about a minute)
+  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS)
+  --json    print the results as JSON instead of the table`;
+
+const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const quick = argv.includes("--quick");
+const json = argv.includes("--json");
+const onlyIndex = argv.indexOf("--only");
+const only = onlyIndex >= 0 ? new Set((argv[onlyIndex + 1] ?? "").split(",").map((s) => Number(s.trim()))) : undefined;
+for (const a of argv) {
+  if (a.startsWith("--") && !["--quick", "--json", "--only", "--help"].includes(a)) {
+    console.error(`unknown option ${a}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (only && [...only].some((n) => !(n >= 1 && n <= 4))) {
+  console.error(`--only takes figure numbers 1 to 4, e.g. --only 1,2\n${USAGE}`);
+  process.exit(2);
+}
+const want = (n) => !only || only.has(n);
+
+const SIZES = quick
+  ? { exportRecords: 500, exportShots: 100, exportReps: 1, datasetImages: 2000, batch: 50, appendReps: 3, cocoImages: 2000, rssSmall: 100, rssLarge: 1000 }
+  : { exportRecords: 5000, exportShots: 1000, exportReps: 3, datasetImages: 100000, batch: 50, appendReps: 7, cocoImages: 100000, rssSmall: 1000, rssLarge: 10000 };
+
+// ---------------------------------------------------------------- helpers
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const millis = (ms) => `${ms.toFixed(1)} ms`;
+const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+const log = (m) => {
+  if (!json) process.stderr.write(`  … ${m}\n`);
+};
+
+/** Writes dirty pages out so that one measurement does not pay for the previous one's writes. */
+function settle() {
+  if (process.platform !== "win32") spawnSync("sync");
+  globalThis.gc?.();
+}
+
+/** Runs the measurements in the order given, alternating them between repetitions. */
+async function alternate(reps, steps) {
+  const out = steps.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    const order = r % 2 ? [...steps.keys()].reverse() : [...steps.keys()];
+    for (const i of order) out[i].push(await steps[i](r));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- figures
+
+/** (1) Full export throughput against the I/O floor. */
+async function figureExport(root) {
+  const runDir = path.join(root, "export-run");
+  const { exportRecords: records, exportShots: shots, exportReps: reps } = SIZES;
+  log(`(1) generating ${records} records / ${shots} screenshots`);
+  const run = await generateRun(runDir, { records, uniqueScreens: shots, seed: 1 });
+  const outDir = path.join(root, "export-out");
+  const prepare = async () => {
+    await rm(outDir, { recursive: true, force: true });
+    await warmScreenshots(runDir);
+    settle();
+  };
+  let last;
+  log(`(1) floor, strict floor and export, ${reps} repetition(s) each`);
+  const [floor, strict, exp] = await alternate(reps, [
+    async () => (await prepare(), await ioFloor(runDir, outDir, { perRecord: true })),
+    async () => (await prepare(), await ioFloor(runDir, outDir, { perRecord: false })),
+    async () => {
+      await prepare();
+      last = await exportRun({ runDir, outDir, coco: "pipeline", clickMode: "fixed" });
+      return last;
+    },
+  ]);
+  await rm(outDir, { recursive: true, force: true });
+  const exportMs = median(exp.map((e) => e.ms));
+  const floorMs = median(floor.map((f) => f.ms));
+  const strictMs = median(strict.map((f) => f.ms));
+  const perSecond = (ms) => `${Math.round(records / (ms / 1000))} rec/s, ${Math.round(run.screenshotBytes / 1e6 / (ms / 1000))} MB/s`;
+  const cocoNote = last.coco === "pipeline" ? "cocoWriter in the same pipeline" : last.coco === "after" ? "toCoco after the export (timed)" : "COCO pending (writer-coco not built)";
+  return {
+    figure: 1,
+    name: `export ${records} rec / ${shots} shots`,
+    measured: `${seconds(exportMs)} (${perSecond(exportMs)})`,
+    baseline: `floor ${seconds(floorMs)} (${perSecond(floorMs)})`,
+    ratio: exportMs / floorMs,
+    target: 1.5,
+    notes: [
+      `writers ${last.writers.join(" + ")} (${cocoNote}); labelers ${last.labelers.join(" + ") || "none"} (click: fixed mode); warm page cache for both, sync before each; median of ${reps}`,
+      `floor = read every record's screenshot once (${mb(floor[0].bytesRead)}) + fs.copyFile of the ${floor[0].files} distinct ones (${mb(floor[0].bytesCopied)}), concurrency 8`,
+      `strict floor (each distinct file read once + copyFile): ${seconds(strictMs)} → export is ${(exportMs / strictMs).toFixed(2)}× that`,
+      `export read ${mb(last.bytesRead)} of screenshots (${(last.bytesRead / run.screenshotBytes).toFixed(1)}× the distinct bytes); exported ${last.recordsExported}, skipped ${last.recordsSkipped} (${Object.entries(last.problems).map(([k, v]) => `${k} ${v}`).join(", ")})`,
+      ...(last.cocoMs ? [`of which toCoco: ${seconds(median(exp.map((e) => e.cocoMs)))}`] : []),
+    ],
+    data: { records, uniqueScreens: shots, screenshotBytes: run.screenshotBytes, exportMs: exp.map((e) => e.ms), floorMs: floor.map((f) => f.ms), strictFloorMs: strict.map((f) => f.ms), export: last },
+  };
+}
+
+/** (2) Appending a batch to a large dataset against the same batch into an empty one. */
+async function figureAppend(root) {
+  const { datasetImages, batch, appendReps: reps } = SIZES;
+  const large = path.join(root, "append-large");
+  log(`(2) building a ${datasetImages}-image dataset through the intermediate writer`);
+  let lastLog = 0;
+  const build = await buildLargeDataset(large, datasetImages, {
+    onProgress: (e) => {
+      if (e.elapsedMs - lastLog > 15000) {
+        lastLog = e.elapsedMs;
+        log(`(2)   ${e.recordsDone} / ${datasetImages} after ${seconds(e.elapsedMs)}`);
+      }
+    },
+  });
+  log(`(2) appending ${reps} batches of ${batch} to each`);
+  const [intoLarge, intoEmpty] = await alternate(reps, [
+    async (r) => {
+      const runDir = path.join(root, `batch-large-${r}`);
+      await writeBatchRun(runDir, `large${r}`, batch);
+      settle();
+      const res = await appendBatch(runDir, large);
+      if (res.exported !== batch) throw new Error(`append into the large dataset exported ${res.exported} of ${batch}`);
+      return res;
+    },
+    async (r) => {
+      const runDir = path.join(root, `batch-empty-${r}`);
+      const dir = path.join(root, `append-empty-${r}`);
+      await writeBatchRun(runDir, `empty${r}`, batch);
+      settle();
+      const res = await appendBatch(runDir, dir);
+      if (res.exported !== batch) throw new Error(`append into an empty dataset exported ${res.exported} of ${batch}`);
+      return res;
+    },
+  ]);
+  await rm(large, { recursive: true, force: true });
+  const largeMs = median(intoLarge.map((x) => x.ms));
+  const emptyMs = median(intoEmpty.map((x) => x.ms));
+  return {
+    figure: 2,
+    name: `append ${batch} rec into ${datasetImages / 1000}k images`,
+    measured: millis(largeMs),
+    baseline: `into empty: ${millis(emptyMs)}`,
+    ratio: largeMs / emptyMs,
+    target: 2,
+    notes: [
+      `whole export (open, lock, load index, write, close, metadata) of a run dir of ${batch} tiny PNGs, in-process, median of ${reps}`,
+      `building the ${datasetImages}-image dataset through runPipeline + intermediateWriter took ${seconds(build.ms)} (${Math.round(datasetImages / (build.ms / 1000))} rec/s)`,
+    ],
+    data: { datasetImages, batch, buildMs: build.ms, largeMs: intoLarge.map((x) => x.ms), emptyMs: intoEmpty.map((x) => x.ms), totalImagesAfter: intoLarge.at(-1).totalImages },
+  };
+}
+
+/** (3) COCO conversion of a large dataset (writer-coco's own benchmark and baseline). */
+async function figureCoco() {
+  const res = await runCocoBench({ images: SIZES.cocoImages, log });
+  return {
+    figure: 3,
+    name: `COCO ${SIZES.cocoImages / 1000}k images / ${(SIZES.cocoImages * 3) / 1000}k boxes`,
+    measured: res.summary,
+    baseline: res.baselineText,
+    ratio: res.ratio,
+    target: undefined,
+    targetText: "RSS < 300 MB",
+    verdict: res.rssTargetMet ? "ok" : "MISS",
+    notes: [
+      `toCoco (streaming) vs the naive script (all annotation files parsed into one object, one JSON.stringify); each in its own process, peak RSS (VmHWM)`,
+      `peak RSS ${(res.rssRatio).toFixed(2)}× the naive script's; target: under 300 MB: ${res.rssTargetMet ? "ok" : "MISS"}; output ${(res.outputBytes / 1e6).toFixed(0)} MB`,
+    ],
+    data: res,
+  };
+}
+
+/** (4) Peak RSS of the full export at two sizes, each in its own process. */
+async function figureRss(root) {
+  const { rssSmall, rssLarge } = SIZES;
+  const measure = async (records) => {
+    const runDir = path.join(root, `rss-run-${records}`);
+    const outDir = path.join(root, `rss-out-${records}`);
+    log(`(4) ${records} records in a child process`);
+    await generateRun(runDir, { records, uniqueScreens: Math.max(1, Math.round(records / 5)), seed: records });
+    settle();
+    const { stdout } = await execFile(process.execPath, [path.join(here, "export-run.mjs"), JSON.stringify({ runDir, outDir, coco: "pipeline", clickMode: "fixed" })], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    await rm(runDir, { recursive: true, force: true });
+    await rm(outDir, { recursive: true, force: true });
+    return JSON.parse(stdout.trim().split("\n").at(-1));
+  };
+  const small = await measure(rssSmall);
+  const big = await measure(rssLarge);
+  return {
+    figure: 4,
+    name: `peak RSS ${rssLarge / 1000}k vs ${rssSmall / 1000}k rec`,
+    measured: `${mb(big.maxRssBytes)} (${seconds(big.ms)})`,
+    baseline: `${rssSmall} rec: ${mb(small.maxRssBytes)} (${seconds(small.ms)})`,
+    ratio: big.maxRssBytes / small.maxRssBytes,
+    target: 1.2,
+    targetText: "≈ 1 (flat)",
+    notes: [`full export (${big.writers.join(" + ")}, COCO ${big.coco}) in a child process each; peak RSS (VmHWM: getrusage maxRSS would include the parent at fork)`],
+    data: { small, large: big },
+  };
+}
+
+// ---------------------------------------------------------------- table
+
+function verdict(r) {
+  if (r.verdict) return r.verdict;
+  if (r.ratio === undefined || r.target === undefined) return "";
+  return r.ratio <= r.target ? "ok" : "MISS";
+}
+
+function printTable(results, wallMs) {
+  const rows = results.map((r) => [
+    String(r.figure),
+    r.name,
+    r.measured,
+    r.baseline,
+    r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
+    r.targetText ?? (r.target === undefined ? "" : `≤ ${r.target}×`),
+    verdict(r),
+  ]);
+  const head = ["#", "figure", "measured", "baseline (same run)", "ratio", "target", ""];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const out = [line(head), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (const [i, row] of rows.entries()) {
+    out.push(line(row));
+    for (const n of results[i].notes) out.push(`     ${n}`);
+  }
+  out.push("");
+  out.push(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}${quick ? ", --quick" : ""}; total ${seconds(wallMs)}`);
+  console.log(out.join("\n"));
+}
+
+// ---------------------------------------------------------------- main
+
+const started = performance.now();
+const root = await mkdtemp(path.join(os.tmpdir(), "qontinui-bench-"));
+const results = [];
+try {
+  if (want(1)) results.push(await figureExport(root));
+  if (want(2)) results.push(await figureAppend(root));
+  if (want(3)) results.push(await figureCoco(root));
+  if (want(4)) results.push(await figureRss(root));
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
+const wallMs = performance.now() - started;
+if (json) {
+  console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, quick, wallMs, results: results.map(({ notes, ...r }) => ({ ...r, notes, met: verdict(r) || undefined })) }, null, 2));
+} else {
+  printTable(results, wallMs);
+}
