@@ -110,7 +110,7 @@ async function figureExport(root) {
   const floorMs = median(floor.map((f) => f.ms));
   const strictMs = median(strict.map((f) => f.ms));
   const perSecond = (ms) => `${Math.round(records / (ms / 1000))} rec/s, ${Math.round(run.screenshotBytes / 1e6 / (ms / 1000))} MB/s`;
-  const cocoNote = last.coco === "pipeline" ? "cocoWriter in the same pipeline" : last.coco === "after" ? "toCoco after the export (timed)" : "COCO pending (writer-coco not built)";
+  const cocoNote = last.coco === "pipeline" ? "cocoWriter in the same pipeline" : last.coco === "after" ? "toCoco after the export (timed)" : "no COCO";
   return {
     figure: 1,
     name: `export ${records} rec / ${shots} shots`,

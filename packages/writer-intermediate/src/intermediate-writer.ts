@@ -106,7 +106,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   // record of the same screenshot (the usual case) does not read its file back.
   let pendingDocs = new Map<string, AnnotationFile>();
   const recentDocs = new Map<string, AnnotationFile>();
-  const RECENT_DOCS = 4096;
+  const RECENT_DOCS = 1024;
   // Annotation files read ahead in prepare() (concurrent, out of order) so write(), which runs in
   // record order one at a time, does not wait for the disk. Used only if not written since.
   const readAhead = new Map<string, Promise<Buffer | undefined>>();
