@@ -66,7 +66,13 @@ export async function cocoCommand(argv: string[], io: CliIO): Promise<number> {
 export function formatConverted(format: string, summary: unknown): string {
   const lines = [`${format} written:`];
   for (const [k, v] of Object.entries(summary as Record<string, unknown>)) {
-    lines.push(`  ${k.padEnd(18)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+    if (Array.isArray(v) && v.every((e) => typeof e === "object" && e !== null)) {
+      // One line per element (the files of a split), its fields as "key value".
+      lines.push(`  ${k}`);
+      for (const e of v) lines.push(`    ${Object.entries(e as Record<string, unknown>).map(([ek, ev]) => `${ek} ${String(ev)}`).join(", ")}`);
+      continue;
+    }
+    lines.push(`  ${k.padEnd(20)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   }
   return lines.join("\n");
 }
