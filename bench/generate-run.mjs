@@ -10,8 +10,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import zlib from "node:zlib";
 import sharp from "sharp";
+import { seededRandom } from "../packages/export-core/dist/index.js";
+import { crc32 } from "../packages/export-core/dist/testing/index.js";
 
 export const SCREEN_W = 1920;
 export const SCREEN_H = 1080;
@@ -19,35 +20,7 @@ const FONT = "DejaVu Sans, sans-serif";
 const MONO = "DejaVu Sans Mono, monospace";
 const BASE_TIME = 1718000000;
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---------------------------------------------------------------- PNG chunks
-
-const crc32 = typeof zlib.crc32 === "function" ? (buf) => zlib.crc32(buf) : crc32Table();
-
-function crc32Table() {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return (buf) => {
-    let c = 0xffffffff;
-    for (let i = 0; i < buf.length; i++) c = table[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-}
 
 /** A PNG tEXt chunk (length, type, keyword\0text, CRC over type and data). */
 export function textChunk(keyword, text) {

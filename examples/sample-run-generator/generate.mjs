@@ -7,6 +7,7 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { seededRandom } from "@qontinui/export-core";
 import sharp from "sharp";
 
 const W = 1280;
@@ -236,17 +237,6 @@ async function renderPng(screen) {
 
 // ---------------------------------------------------------------- records
 
-/** mulberry32: a small seeded generator, so a seed always gives the same run. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * One pass through the app: [action, screen, element, extra]. `after` is the

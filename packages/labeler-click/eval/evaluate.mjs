@@ -1,7 +1,7 @@
 // Synthetic GUI screenshots with known element boxes; clicks inside the
 // elements; compares the smart and fixed modes of the built labeler.
 // Usage: pnpm run build && pnpm run eval  [-- --screens 50 --seed 7]
-import { contentId, iou } from "@qontinui/export-core";
+import { contentId, iou, seededRandom } from "@qontinui/export-core";
 import sharp from "sharp";
 import { clickLabeler } from "../dist/index.js";
 
@@ -18,18 +18,8 @@ const NOISE = arg("noise", 0);
 const W = 1280;
 const H = 720;
 
-// mulberry32: small seeded RNG, so the eval is reproducible.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
+// Seeded (mulberry32), so the eval is reproducible.
+const rand = seededRandom(SEED);
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 const hex = (c) => `#${c.map((v) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, "0")).join("")}`;

@@ -3,7 +3,7 @@
  * Kept out of the main entry so production bundles do not carry them.
  */
 export { memorySource } from "./memory-source.js";
-export { encodePng } from "./png-encoder.js";
+export { crc32, encodePng } from "./png-encoder.js";
 export {
   AWKWARD_CATEGORY_NAMES,
   checkWriterContract,
