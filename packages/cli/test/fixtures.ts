@@ -72,15 +72,4 @@ export function captureIO(cwd = process.cwd(), signal?: AbortSignal): CliIO & { 
   };
 }
 
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(d: string) {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  }
-  await walk(dir);
-  return out.sort();
-}
+export { listFiles } from "@qontinui/export-core/testing";

@@ -26,7 +26,7 @@ export async function makeRun(
   return { dir, records };
 }
 
-export { memorySource } from "@qontinui/export-core/testing";
+export { listFiles, memorySource } from "@qontinui/export-core/testing";
 
 /** Boxes from match_summary, like labeler-template but without its checks. */
 export const matchLabeler: Labeler = {
@@ -62,18 +62,4 @@ export function record(id: string, screenshot: string, extra: Partial<ExecutionR
 
 export function match(imageId: string, x: number, y: number, w: number, h: number, confidence = 0.9) {
   return { found: true, image_id: imageId, location: { x, y }, template_size: { width: w, height: h }, confidence };
-}
-
-/** Every file under dir (relative paths), sorted. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(d: string) {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  }
-  await walk(dir);
-  return out.sort();
 }

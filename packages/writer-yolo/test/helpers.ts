@@ -114,16 +114,4 @@ export function memoryInput(images: DatasetImage[], categories: Category[], spli
   };
 }
 
-/** Every file under dir (relative, "/" separated), sorted. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  async function walk(d: string) {
-    for (const e of await fs.readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else out.push(path.relative(dir, p).split(path.sep).join("/"));
-    }
-  }
-  await walk(dir);
-  return out.sort();
-}
+export { listFiles } from "@qontinui/export-core/testing";

@@ -4,43 +4,15 @@ import {
   type Annotation,
   ConfigError,
   type Labeler,
-  parseRecord,
   runPipeline,
-  ScreenshotError,
   silentLogger,
-  type Source,
-  type SourceItem,
   type Writer,
 } from "@qontinui/export-core";
-import { encodePng } from "@qontinui/export-core/testing";
+import { encodePng, memorySource } from "@qontinui/export-core/testing";
 import { intermediateWriter } from "@qontinui/writer-intermediate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toYolo, yoloWriter } from "../src/index.js";
 import { listFiles, parseDataYaml, readYolo, tempDir } from "./helpers.js";
-
-/** Records in memory, screenshots under `root`. */
-function memorySource(root: string, records: unknown[]): Source {
-  return {
-    name: "memory",
-    async *read(): AsyncIterable<SourceItem> {
-      let line = 0;
-      for (const r of records) {
-        line++;
-        const p = parseRecord(r);
-        if (p.ok) yield { record: p.record, line };
-        else yield { problem: { reason: p.reason, severity: "skipped", message: p.message, line } };
-      }
-    },
-    async readScreenshot(reference) {
-      const file = path.join(root, reference);
-      try {
-        return { path: file, bytes: await fs.readFile(file) };
-      } catch {
-        throw new ScreenshotError("screenshot_missing", `${reference}: no such file`);
-      }
-    },
-  };
-}
 
 /** Boxes by action id. */
 function boxLabeler(boxes: Record<string, { name: string; bbox: [number, number, number, number] }[]>): Labeler {

@@ -2,6 +2,7 @@
  * Test helpers for writer packages: `import { checkWriterContract } from "@qontinui/export-core/testing"`.
  * Kept out of the main entry so production bundles do not carry them.
  */
+export { listFiles } from "./list-files.js";
 export { memorySource } from "./memory-source.js";
 export { crc32, encodePng } from "./png-encoder.js";
 export {

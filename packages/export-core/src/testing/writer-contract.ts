@@ -7,6 +7,7 @@ import { CategoryRegistry } from "../category-registry.js";
 import { contentId } from "../image-resolver.js";
 import { type ExportItem, type ResolvedImage, silentLogger, type Writer } from "../plugins.js";
 import { parseRecord, recordKey } from "../record.js";
+import { listFiles } from "./list-files.js";
 import { encodePng } from "./png-encoder.js";
 
 /** One image as a test reads it back from a writer's output. */
@@ -116,16 +117,6 @@ export interface ContractOptions {
 }
 
 const TEXT_SNIFF = 8192;
-
-async function listFiles(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full, base)));
-    else if (entry.isFile()) out.push(path.relative(base, full).split(path.sep).join("/"));
-  }
-  return out;
-}
 
 function boxKey(b: { categoryName: string; bbox: BBox }): string {
   return `${b.categoryName}|${b.bbox.map((v) => Math.round(v)).join(",")}`;
