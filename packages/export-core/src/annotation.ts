@@ -27,3 +27,11 @@ export interface Annotation {
 export interface LabeledAnnotation extends Annotation {
   categoryId: number;
 }
+
+/**
+ * Two boxes on one image are the same box when bbox and category agree: the
+ * rule every writer that merges the records of one screenshot keeps a box once by.
+ */
+export function boxIdentity(bbox: readonly number[], categoryId: number): string {
+  return `${JSON.stringify(bbox)}|${categoryId}`;
+}

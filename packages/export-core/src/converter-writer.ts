@@ -4,6 +4,7 @@ import { splitAssignment } from "./convert.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { ImageSpool } from "./image-spool.js";
 import type { ExportItem, Writer, WriterContext, WriterSummary } from "./plugins.js";
+import { recordContext } from "./record.js";
 import type { SplitOptions } from "./split.js";
 
 export interface ConverterWriterOptions<S extends object> {
@@ -18,13 +19,7 @@ export interface ConverterWriterOptions<S extends object> {
 
 /** The DatasetImage of one exported record: the image file is the screenshot in the run. */
 export function datasetImageOf(item: ExportItem): DatasetImage {
-  const activeStates = [...item.record.active_states_before].sort();
-  const context: Record<string, unknown> = {
-    action_type: item.record.action_type ?? null,
-    active_states: activeStates,
-    timestamp: item.record.start_time ?? null,
-    success: item.record.success ?? null,
-  };
+  const context = recordContext(item.record);
   return {
     id: item.image.id,
     fileName: `${item.image.id}${item.image.extension}`,
@@ -33,16 +28,16 @@ export function datasetImageOf(item: ExportItem): DatasetImage {
     height: item.image.height,
     channels: item.image.channels,
     annotations: item.annotations,
-    activeStates,
+    activeStates: context.active_states,
     context,
   };
 }
 
 /**
  * Turns a format converter into a pipeline writer: records are spooled (one
- * small file per image, boxes of one screenshot merged) and the converter runs
- * at close, when the split over all images can be decided. Memory holds the
- * image ids only.
+ * append-only file; the boxes of one screenshot are merged when read back)
+ * and the converter runs at close, when the split over all images can be
+ * decided. Memory holds where each image's records are, not the records.
  */
 export function converterWriter<S extends object>(options: ConverterWriterOptions<S>): Writer {
   const spool = new ImageSpool(path.join(path.resolve(options.outDir), ".spool"));

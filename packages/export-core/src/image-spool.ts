@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { boxIdentity } from "./annotation.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { mapAhead } from "./map-ahead.js";
 
@@ -72,9 +73,9 @@ export class ImageSpool {
         merged = image;
         continue;
       }
-      seen ??= new Set(merged.annotations.map((a) => `${JSON.stringify(a.bbox)}|${a.categoryId}`));
+      seen ??= new Set(merged.annotations.map((a) => boxIdentity(a.bbox, a.categoryId)));
       for (const a of image.annotations) {
-        const k = `${JSON.stringify(a.bbox)}|${a.categoryId}`;
+        const k = boxIdentity(a.bbox, a.categoryId);
         if (seen.has(k)) continue;
         seen.add(k);
         merged.annotations.push(a);

@@ -1,4 +1,4 @@
-export type { Annotation, AnnotationSource, LabeledAnnotation } from "./annotation.js";
+export { type Annotation, type AnnotationSource, boxIdentity, type LabeledAnnotation } from "./annotation.js";
 export { writeFileAtomic, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
 export { type BBox, type ClipResult, clipBox, iou } from "./bbox.js";
 export { type Category, CategoryRegistry } from "./category-registry.js";
@@ -50,6 +50,8 @@ export {
   parseRecord,
   parseRecordLine,
   type ParseRecordResult,
+  recordContext,
+  type RecordContext,
   recordKey,
 } from "./record.js";
 export type { DatasetImage } from "./dataset-image.js";

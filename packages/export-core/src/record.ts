@@ -127,3 +127,22 @@ export function parseRecord(value: unknown): ParseRecordResult {
 export function recordKey(record: Pick<ExecutionRecord, "action_id">, imageId: string): string {
   return `${record.action_id}\u0000${imageId}`;
 }
+
+/** What an image's annotation file keeps of the record that showed it (the seed's `context`). */
+export type RecordContext = {
+  action_type: string | null;
+  /** Sorted, so the same states give the same bytes. */
+  active_states: string[];
+  /** `start_time`, unix seconds. */
+  timestamp: number | null;
+  success: boolean | null;
+};
+
+export function recordContext(record: ExecutionRecord): RecordContext {
+  return {
+    action_type: record.action_type ?? null,
+    active_states: [...record.active_states_before].sort(),
+    timestamp: record.start_time ?? null,
+    success: record.success ?? null,
+  };
+}

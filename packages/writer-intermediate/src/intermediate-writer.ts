@@ -1,12 +1,14 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
+  boxIdentity,
   CategoryRegistry,
   type ExportItem,
   type ExportStatistics,
   type LabeledAnnotation,
   type Logger,
   OutputNotEmptyError,
+  recordContext,
   recordKey,
   type ResolvedImage,
   TEMP_FILE_PATTERN,
@@ -425,10 +427,10 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     }
     const before = data?.annotations?.length ?? 0;
     const merged = [...(data?.annotations ?? [])];
-    const seen = new Set(merged.map((a) => `${JSON.stringify(a.bbox)}|${a.category_id}`));
+    const seen = new Set(merged.map((a) => boxIdentity(a.bbox, a.category_id)));
     let added = 0;
     for (const a of item.annotations) {
-      const k = `${JSON.stringify(a.bbox)}|${a.categoryId}`;
+      const k = boxIdentity(a.bbox, a.categoryId);
       if (seen.has(k)) continue;
       seen.add(k);
       merged.push(toStored(a));
@@ -441,12 +443,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
       image_width: image.width,
       image_height: image.height,
       annotations: merged,
-      context: {
-        action_type: record.action_type ?? null,
-        active_states: [...record.active_states_before].sort(),
-        timestamp: record.start_time ?? null,
-        success: record.success ?? null,
-      },
+      context: recordContext(record),
       version,
     };
     pendingDocs.set(image.id, out);
@@ -538,14 +535,15 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
       totalAnnotations += delta;
       session.annotationsAdded += delta;
       if (isNew) session.imagesAdded++;
+      const context = recordContext(record);
       const entry: ManifestEntry = {
         id: image.id,
         image: `images/${image.id}${image.extension}`,
         annotations: `annotations/${image.id}.json`,
         action_id: record.action_id,
-        action_type: record.action_type ?? null,
-        timestamp: record.start_time ?? null,
-        active_states: [...record.active_states_before].sort(),
+        action_type: context.action_type,
+        timestamp: context.timestamp,
+        active_states: context.active_states,
         source: "runner_execution",
         is_new: isNew,
         reviewed: false,
