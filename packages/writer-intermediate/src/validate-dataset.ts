@@ -23,10 +23,23 @@ export interface ValidationReport {
 
 const EPSILON = 1e-6;
 
-async function hashFile(file: string): Promise<string> {
+/** Bytes of an image file enough for its header (size and format). */
+const HEADER_BYTES = 64 * 1024;
+
+/** The content id of a file and its first bytes, from one read of it. */
+async function hashFile(file: string): Promise<{ id: string; head: Buffer }> {
   const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex").slice(0, 16);
+  const head: Buffer[] = [];
+  let headLength = 0;
+  for await (const chunk of createReadStream(file)) {
+    const bytes = chunk as Buffer;
+    hash.update(bytes);
+    if (headLength < HEADER_BYTES) {
+      head.push(bytes.subarray(0, HEADER_BYTES - headLength));
+      headLength += head.at(-1)!.length;
+    }
+  }
+  return { id: hash.digest("hex").slice(0, 16), head: Buffer.concat(head) };
 }
 
 /**
@@ -73,24 +86,16 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
   let totalBoxes = 0;
   const checkImage = async (id: string, imageRel: string): Promise<void> => {
     const imageFile = path.join(paths.root, imageRel);
-    let hash: string;
+    let read: { id: string; head: Buffer };
     try {
-      hash = await hashFile(imageFile);
+      read = await hashFile(imageFile);
     } catch {
       problem(imageRel, "named by manifest.jsonl but missing");
       return;
     }
     checked.images++;
-    if (hash !== id) problem(imageRel, `content hash is ${hash}, not ${id}: the file was changed or misnamed`);
-    const head = Buffer.alloc(64 * 1024);
-    const fh = await fs.open(imageFile, "r");
-    let n: number;
-    try {
-      ({ bytesRead: n } = await fh.read(head, 0, head.length, 0));
-    } finally {
-      await fh.close();
-    }
-    const info = readImageInfo(head.subarray(0, n));
+    if (read.id !== id) problem(imageRel, `content hash is ${read.id}, not ${id}: the file was changed or misnamed`);
+    const info = readImageInfo(read.head);
     const annRel = `annotations/${id}.json`;
     let ann: AnnotationFile | undefined;
     try {
