@@ -32,10 +32,6 @@ export class ImageSpool {
     this.handle = await fs.open(this.file, "w+");
   }
 
-  get imageCount(): number {
-    return this.entries.size;
-  }
-
   /** Ids with the category ids of their boxes, for splitting. */
   ids(): { id: string; categories: number[] }[] {
     return [...this.entries].map(([id, e]) => ({ id, categories: e.categories }));

@@ -144,7 +144,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   const quiet = values.quiet || values.json || !io.stderr.isTTY;
   const bar = new ProgressBar(io.stderr, !quiet, "exporting");
-  const total = await countLines(path.join(runDir, "records.jsonl"));
+  // The total only serves the bar: no extra pass over records.jsonl when nothing is drawn.
+  const total = quiet ? undefined : await countLines(path.join(runDir, "records.jsonl"));
   const logger = {
     info: () => {},
     warn: (m: string) => {
