@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { StoredAnnotation } from "@qontinui/writer-intermediate";
 import sharp from "sharp";
 
 export const IDS = {
@@ -12,14 +13,8 @@ export const IDS = {
 
 export const GRAY = { r: 128, g: 128, b: 128 };
 
-interface Box {
-  bbox: [number, number, number, number];
-  category_id: number;
-  category_name: string;
-  confidence: number;
-  source: string;
-  verified: boolean;
-}
+/** A box as annotations/<id>.json stores it. */
+type Box = StoredAnnotation;
 
 const CATEGORY_MAP = { button: 0, icon: 1, "a<b&c": 2 };
 
