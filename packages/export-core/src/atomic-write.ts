@@ -5,8 +5,19 @@ import path from "node:path";
 /** Temp files are named `.<name>.<random>.tmp` next to their target, so recovery can find and remove them. */
 export const TEMP_FILE_PATTERN = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
+// Random suffixes are taken from a block filled at once: one call into the RNG per 1,024 temp names.
+const SUFFIX_BYTES = 6;
+let suffixPool = Buffer.alloc(0);
+let suffixAt = 0;
+
 export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  if (suffixAt + SUFFIX_BYTES > suffixPool.length) {
+    suffixPool = randomBytes(SUFFIX_BYTES * 1024);
+    suffixAt = 0;
+  }
+  const suffix = suffixPool.toString("hex", suffixAt, suffixAt + SUFFIX_BYTES);
+  suffixAt += SUFFIX_BYTES;
+  return path.join(path.dirname(target), `.${path.basename(target)}.${suffix}.tmp`);
 }
 
 /**

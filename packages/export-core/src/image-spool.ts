@@ -10,15 +10,19 @@ const FLUSH_AT = 1 << 20;
  * A pipeline writer's scratch store of DatasetImages: one append-only file,
  * a line per record, so a converter writing at close time does not hold the
  * run in memory. Memory keeps, per image, where its lines are and its
- * category ids (for the split). At close the lines of each image are read
- * back and merged: the same screenshot seen by several actions is one image,
- * and a box (bbox + category) is kept once, as the intermediate writer does.
+ * category ids (for the split). The records of one screenshot usually come
+ * one after another: they are merged in memory and spooled as one line. At
+ * close the lines of each image are read back and merged: the same screenshot
+ * seen by several actions is one image, and a box (bbox + category) is kept
+ * once, as the intermediate writer does.
  */
 export class ImageSpool {
   private readonly entries = new Map<string, { segments: number[]; categories: number[] }>();
   private handle: fs.FileHandle | undefined;
   private buffer = "";
   private size = 0;
+  /** The image of the latest records, merged, spooled when a record of another image comes. */
+  private current: { image: DatasetImage; boxes: Set<string> } | undefined;
 
   constructor(readonly dir: string) {}
 
@@ -34,10 +38,30 @@ export class ImageSpool {
 
   /** Ids with the category ids of their boxes, for splitting. */
   ids(): { id: string; categories: number[] }[] {
+    this.spoolCurrent();
     return [...this.entries].map(([id, e]) => ({ id, categories: e.categories }));
   }
 
   async add(image: DatasetImage): Promise<void> {
+    const current = this.current;
+    if (current?.image.id === image.id) {
+      for (const a of image.annotations) {
+        const k = boxIdentity(a.bbox, a.categoryId);
+        if (current.boxes.has(k)) continue;
+        current.boxes.add(k);
+        current.image.annotations.push(a);
+      }
+      return;
+    }
+    this.spoolCurrent();
+    this.current = { image: { ...image, annotations: [...image.annotations] }, boxes: new Set(image.annotations.map((a) => boxIdentity(a.bbox, a.categoryId))) };
+    if (this.buffer.length >= FLUSH_AT) await this.flush();
+  }
+
+  private spoolCurrent(): void {
+    if (!this.current) return;
+    const { image } = this.current;
+    this.current = undefined;
     const line = `${JSON.stringify(image)}\n`;
     const length = Buffer.byteLength(line);
     const entry = this.entries.get(image.id) ?? { segments: [], categories: [] };
@@ -46,7 +70,6 @@ export class ImageSpool {
     this.entries.set(image.id, entry);
     this.size += length;
     this.buffer += line;
-    if (this.buffer.length >= FLUSH_AT) await this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -82,11 +105,13 @@ export class ImageSpool {
 
   /** Every spooled image once, with the boxes of all its records, a few reads in flight. */
   async *images(): AsyncGenerator<DatasetImage> {
+    this.spoolCurrent();
     await this.flush();
     yield* mapAhead([...this.entries.keys()], (id) => this.read(id));
   }
 
   async remove(): Promise<void> {
+    this.current = undefined;
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
     await fs.rm(this.dir, { recursive: true, force: true });

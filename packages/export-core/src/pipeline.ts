@@ -4,6 +4,7 @@ import { CategoryRegistry } from "./category-registry.js";
 import { normalizeCategoryName } from "./category-name.js";
 import { ExportAbortedError, ScreenshotError } from "./errors.js";
 import { DEFAULT_MAX_PIXELS } from "./image-resolver.js";
+import { RecordWindow } from "./record-window.js";
 import { ScreenshotCache } from "./screenshot-cache.js";
 import type {
   ExportItem,
@@ -38,7 +39,10 @@ export interface PipelineOptions {
   filters?: RecordFilter[];
   /** Give a registry to share it; by default a new one (writers may load a persisted map into it on open). */
   registry?: CategoryRegistry;
-  /** Screenshots resolved and labelled at once. Default 8. */
+  /**
+   * Distinct screenshots read, hashed, stored and labelled at once (the records of one screenshot
+   * share it). Default 8.
+   */
   concurrency?: number;
   /** Images declaring more pixels are refused (decompression bombs). Default 8192². */
   maxPixels?: number;
@@ -151,9 +155,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const resolveEntry = async (entry: SourceRecord): Promise<Resolved> => {
       const { record, line } = entry;
       const base = { actionId: record.action_id, ...(line !== undefined ? { line } : {}) };
-      for (const f of filters) {
-        if (!f.test(record)) return { kind: "filtered", entry, filter: f.name };
-      }
       const ref = record.screenshot_reference;
       if (!ref) {
         return { kind: "problem", problem: { ...base, reason: ProblemReason.NoScreenshot, severity: "skipped", message: `record ${record.action_id} has no screenshot_reference` } };
@@ -234,28 +235,40 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       }
     };
 
-    // A window of in-flight records: resolved concurrently, finished in order.
-    const window: Promise<Resolved>[] = [];
+    // Records in flight: `concurrency` distinct screenshots resolved at once (the records of one
+    // screen share one), finished in record order.
+    const window = new RecordWindow<Resolved>(concurrency, Math.max(64, concurrency * 16));
+    const finishOldest = async () => {
+      await finish(await window.shift());
+      progress();
+    };
     for await (const item of options.source.read(signal)) {
       if (signal?.aborted) break;
       stats.recordsRead++;
+      let screenshot: string | undefined;
+      let start: () => Promise<Resolved>;
       if ("problem" in item) {
-        window.push(Promise.resolve({ kind: "problem", problem: item.problem }));
+        start = async () => ({ kind: "problem", problem: item.problem });
       } else {
-        window.push(resolveEntry(item));
+        const filter = filters.find((f) => !f.test(item.record));
+        if (filter) {
+          start = async () => ({ kind: "filtered", entry: item, filter: filter.name });
+        } else {
+          screenshot = item.record.screenshot_reference || undefined;
+          start = () => resolveEntry(item);
+        }
       }
-      // Keep rejections from being reported as unhandled while they wait their turn.
-      window[window.length - 1]!.catch(() => {});
-      if (window.length >= concurrency) {
-        await finish(await window.shift()!);
-        progress();
-      }
+      while (!window.hasRoom(screenshot) && !signal?.aborted) await finishOldest();
+      if (signal?.aborted) break;
+      window.push(screenshot, start());
     }
-    while (window.length > 0) {
-      await finish(await window.shift()!);
-      progress();
+    while (window.size > 0 && !signal?.aborted) await finishOldest();
+    if (signal?.aborted) {
+      // Records still in flight are not written (the next export adds them); what they were doing
+      // (a writer storing an image) ends before the writers close.
+      await window.discardAll();
+      throw new ExportAbortedError("export aborted: the records finished before the abort were written; run the same export again to continue");
     }
-    if (signal?.aborted) throw new ExportAbortedError("export aborted: the records read so far were written; run the same export again to continue");
 
     const statistics: ExportStatistics = {
       ...stats,

@@ -174,6 +174,34 @@ describe("runPipeline", () => {
     expect(items.length).toBeLessThan(10);
   });
 
+  it("works on `concurrency` distinct screenshots at once; the records of one screenshot share a slot", async () => {
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#000" } }).png().toBuffer();
+    const files: Record<string, Buffer> = {};
+    const records: unknown[] = [];
+    for (let s = 0; s < 10; s++) {
+      files[`${s}.png`] = png;
+      for (let r = 0; r < 4; r++) records.push({ action_id: `${s}-${r}`, screenshot_reference: `${s}.png` });
+    }
+    const base = await source(records, files);
+    let reading = 0;
+    let mostAtOnce = 0;
+    const slow: Source = {
+      ...base,
+      async readScreenshot(ref) {
+        reading++;
+        mostAtOnce = Math.max(mostAtOnce, reading);
+        await new Promise((r) => setTimeout(r, 5));
+        reading--;
+        return base.readScreenshot(ref);
+      },
+    };
+    const items: ExportItem[] = [];
+    await runPipeline({ source: slow, labelers: [], writers: [collectingWriter(items)], concurrency: 3, logger: silentLogger });
+    // Three screenshots in flight (with a window of records it would be one: 3 records of the same screen).
+    expect(mostAtOnce).toBe(3);
+    expect(items.map((i) => i.record.action_id)).toEqual(records.map((r) => (r as { action_id: string }).action_id));
+  });
+
   it("emits progress events", async () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#000" } }).png().toBuffer();
     const events: number[] = [];

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, realpath, stat } from "node:fs/promises";
+import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { ProblemReason, type ScreenshotFile, ScreenshotError } from "@qontinui/export-core";
 
@@ -90,8 +90,7 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       // Checked again on the open handle: the path may have changed since the stat.
       const opened = await handle.stat();
       checkRegularFile(reference, opened, maxBytes);
-      const bytes = await handle.readFile();
-      if (bytes.length > maxBytes) throw tooLarge(reference, bytes.length, maxBytes);
+      const bytes = await readWhole(handle, opened.size);
       return { path: realPath, bytes, stamp: stampOf(opened) };
     } finally {
       await handle.close();
@@ -105,6 +104,23 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       return { path: realPath, stamp: stampOf(info) };
     },
   };
+}
+
+/**
+ * Reads the `size` bytes the open file's stat gave, usually in one read (a
+ * FileHandle's readFile would stat it again and read once more to find the
+ * end). A file cut short since the stat yields what is there; one that grew
+ * yields its first `size` bytes, which its stamp (with that size) describes.
+ */
+async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+    if (bytesRead === 0) return bytes.subarray(0, filled);
+    filled += bytesRead;
+  }
+  return bytes;
 }
 
 /** A file's version: the same stamp means the same bytes unless something rewrote it within one mtime tick, keeping its size. */

@@ -99,13 +99,16 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   let manifestSize = 0;
   let pendingManifest: string[] = [];
   let pendingIndex: Buffer[] = [];
+  // The group of records being written in the background while the next one is labelled (at most one).
+  let flushing: Promise<void> = Promise.resolve();
   let totalAnnotations = 0;
   let version = "1.0.0";
   let cloneWorks: boolean | undefined;
   const storing = new Map<string, Promise<void>>();
   // Annotation files changed since the last flush, written together (concurrently) at the flush,
-  // before the index and manifest lines that refer to them; and the last few written, so the next
-  // record of the same screenshot (the usual case) does not read its file back.
+  // before the index and manifest lines that refer to them; and the last few flushed (the group
+  // being written among them), so the next record of the same screenshot (the usual case) does not
+  // read its file back.
   let pendingDocs = new Map<string, AnnotationFile>();
   const recentDocs = new Map<string, AnnotationFile>();
   const RECENT_DOCS = 1024;
@@ -113,6 +116,10 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   // record order one at a time, does not wait for the disk. Used only if not written since.
   const readAhead = new Map<string, Promise<Buffer | undefined>>();
   const writtenDocs = new Set<string>();
+  // Whether annotation files may exist for images the index does not list: only after a crash (boxes
+  // are written before their manifest lines) or in a dataset another tool wrote. Otherwise a new
+  // image has no file to read back.
+  let unlistedDocsPossible = true;
   const stored = new Set<string>();
   const recovered: string[] = [];
   const session = { appended: 0, already: 0, imagesAdded: 0, annotationsAdded: 0, started: Date.now() };
@@ -297,6 +304,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     }
     index = RecordIndex.fromBuffer(buf ?? Buffer.alloc(0));
 
+    unlistedDocsPossible = stale !== undefined || (!consistent && manifestSize > 0);
     const needRecount = stale !== undefined || !consistent || meta === undefined || typeof meta.total_annotations !== "number";
     totalAnnotations = needRecount && manifestSize > 0 ? await recountAnnotations() : (meta?.total_annotations ?? 0);
   }
@@ -371,26 +379,37 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     await p;
   }
 
+  /**
+   * Hands the records since the last flush to the background writer: their annotation files, then
+   * their index entries, then their manifest lines, so a crash leaves at worst boxes without their
+   * manifest line, which the next export of the record adds again (boxes are merged, never
+   * doubled). Groups are written one after another; a failed group fails the next write or close.
+   */
   async function flush(): Promise<void> {
+    await flushing;
     if (pendingManifest.length === 0 && pendingDocs.size === 0) return;
-    // Annotation files first: a crash then leaves at worst boxes without their manifest line,
-    // which the next export of the record adds again (boxes are merged, never doubled).
     const docs = pendingDocs;
+    const text = pendingManifest.join("");
+    const entries = Buffer.concat(pendingIndex);
     pendingDocs = new Map();
-    await Promise.all([...docs].map(([id, doc]) => writeFileAtomic(paths.annotationFile(id), JSON.stringify(doc, null, 2))));
+    pendingManifest = [];
+    pendingIndex = [];
     for (const [id, doc] of docs) {
       writtenDocs.add(id);
       recentDocs.delete(id);
       recentDocs.set(id, doc);
       if (recentDocs.size > RECENT_DOCS) recentDocs.delete(recentDocs.keys().next().value!);
     }
-    if (pendingManifest.length === 0) return;
+    flushing = writeGroup(docs, entries, text);
+    flushing.catch(() => {}); // surfaced by the next flush or close, which await it
+  }
+
+  async function writeGroup(docs: Map<string, AnnotationFile>, entries: Buffer, text: string): Promise<void> {
+    await Promise.all([...docs].map(([id, doc]) => writeFileAtomic(paths.annotationFile(id), JSON.stringify(doc, null, 2))));
+    if (text === "") return;
     // Index first: it may run ahead of the manifest (trimmed on open), never behind.
-    await indexFile!.write(Buffer.concat(pendingIndex));
-    const text = pendingManifest.join("");
+    await indexFile!.write(entries);
     await manifest!.write(text);
-    pendingManifest = [];
-    pendingIndex = [];
   }
 
   function toStored(a: LabeledAnnotation): StoredAnnotation {
@@ -410,13 +429,14 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   }
 
   /** Merges the record's boxes into annotations/<id>.json; returns how many boxes the file has and had. */
-  async function mergeAnnotations(item: ExportItem): Promise<{ before: number; after: number }> {
+  async function mergeAnnotations(item: ExportItem, isNew: boolean): Promise<{ before: number; after: number }> {
     const { image, record } = item;
     const file = paths.annotationFile(image.id);
     const cached = pendingDocs.get(image.id) ?? recentDocs.get(image.id);
     const ahead = readAhead.get(image.id);
     readAhead.delete(image.id);
-    const existing = cached ? undefined : ahead && !writtenDocs.has(image.id) ? await ahead : await readFileIfExists(file);
+    const existing =
+      cached || (isNew && !unlistedDocsPossible) ? undefined : ahead && !writtenDocs.has(image.id) ? await ahead : await readFileIfExists(file);
     let data: AnnotationFile | undefined = cached;
     if (existing) {
       try {
@@ -481,6 +501,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     closed = true;
     try {
       await flush();
+      await flushing;
       if (options.durable) await manifest?.sync();
     } finally {
       await manifest?.close();
@@ -511,7 +532,8 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
       }
     },
     prepare(image) {
-      if (!readAhead.has(image.id) && !pendingDocs.has(image.id) && !recentDocs.has(image.id) && !writtenDocs.has(image.id)) {
+      const listed = index.hasImage(imageIdBytes(image.id));
+      if ((listed || unlistedDocsPossible) && !readAhead.has(image.id) && !pendingDocs.has(image.id) && !recentDocs.has(image.id) && !writtenDocs.has(image.id)) {
         const p = readFileIfExists(paths.annotationFile(image.id));
         p.catch(() => {});
         readAhead.set(image.id, p);
@@ -529,7 +551,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
       await prepareImage(image);
       const idBytes = imageIdBytes(image.id);
       const isNew = !index.hasImage(idBytes);
-      const { before, after } = await mergeAnnotations(item);
+      const { before, after } = await mergeAnnotations(item, isNew);
       // A new image counts all its boxes (its file may predate a crash); a known one only what was added.
       const delta = isNew ? after : after - before;
       totalAnnotations += delta;

@@ -268,6 +268,37 @@ describe("intermediate writer: safety", () => {
     expect(await fs.readdir(path.join(out, "annotations"))).toHaveLength(2);
   });
 
+  it("after a crash, boxes a lost record left in an image's annotation file are merged, not overwritten", async () => {
+    const out = await tempDir();
+    await exportRun(out, run.records.slice(0, 2)); // a.png only
+    // The crashed session had flushed b.png's annotation file but not its manifest line.
+    const bId = idOf(screenB);
+    const lost = { bbox: [1, 2, 30, 40], category_id: 0, category_name: "login_button", confidence: 0.5, source: "template_matching", verified: false };
+    const doc = { image_id: bId, image_filename: `${bId}.png`, image_width: 640, image_height: 400, annotations: [lost], context: {}, version: "1.0.0" };
+    await fs.writeFile(path.join(out, "annotations", `${bId}.json`), JSON.stringify(doc));
+    await fs.writeFile(path.join(out, ".qontinui/lock"), JSON.stringify({ pid: 2 ** 22 + 777, hostname: (await import("node:os")).hostname() }));
+    await exportRun(out, run.records.slice(2, 3)); // r3: a box on b.png
+    const merged = JSON.parse(await fs.readFile(path.join(out, "annotations", `${bId}.json`), "utf8")) as { annotations: { bbox: number[] }[] };
+    expect(merged.annotations.map((a) => a.bbox)).toEqual([[1, 2, 30, 40], [600, 380, 40, 20]]);
+  });
+
+  it("keeps annotation files, index and manifest in step across many flushes written in the background", async () => {
+    const out = await tempDir();
+    const many = Array.from({ length: 40 }, (_, i) =>
+      record(`m${i}`, i % 2 ? "a.png" : "b.png", { match_summary: match(`el_${i % 7}`, 5 + i, 6, 20, 10, 0.9) }),
+    );
+    await exportRun(out, many, { flushEvery: 3 });
+    const manifest = await readManifest(out);
+    expect(manifest.map((e) => e.action_id)).toEqual(many.map((r) => r.action_id));
+    const dataset = await openDataset(out);
+    const boxes = [...(await dataset.image(idOf(screenA))).annotations, ...(await dataset.image(idOf(screenB))).annotations];
+    expect(boxes).toHaveLength(40);
+    // Exported again: nothing appended, nothing doubled.
+    await exportRun(out, many, { flushEvery: 3 });
+    expect(await readManifest(out)).toHaveLength(40);
+    expect(JSON.parse(await fs.readFile(path.join(out, "metadata.json"), "utf8")).total_annotations).toBe(40);
+  });
+
   it("stores JPEG and WebP screenshots under their real extension", async () => {
     const sharp = (await import("sharp")).default;
     const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#123456" } }).jpeg().toBuffer();
