@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ScreenshotError } from "./errors.js";
 import { IMAGE_EXTENSIONS, readImageInfo } from "./image-format.js";
-import type { ResolvedImage, Source } from "./plugins.js";
+import type { ResolvedImage, ScreenshotFile, Source } from "./plugins.js";
 import { ProblemReason } from "./problems.js";
 
 /** Default pixel limit: refuses decompression bombs, allows an 8K × 8K screenshot. */
@@ -19,7 +19,11 @@ export function contentId(bytes: Uint8Array): { id: string; sha256: string } {
  * ScreenshotError with a ProblemReason.
  */
 export async function resolveImage(source: Source, reference: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ResolvedImage> {
-  const file = await source.readScreenshot(reference);
+  return resolveFile(await source.readScreenshot(reference), reference, maxPixels);
+}
+
+/** `resolveImage` of a screenshot already read. */
+export function resolveFile(file: ScreenshotFile, reference: string, maxPixels = DEFAULT_MAX_PIXELS): ResolvedImage {
   const info = readImageInfo(file.bytes);
   if (!info.ok) throw new ScreenshotError(ProblemReason.ScreenshotCorrupt, `${reference}: ${info.message}`);
   const { width, height, format, channels } = info.info;

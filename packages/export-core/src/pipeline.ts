@@ -5,7 +5,7 @@ import { normalizeCategoryName } from "./category-name.js";
 import { ExportAbortedError, ScreenshotError } from "./errors.js";
 import { DEFAULT_MAX_PIXELS } from "./image-resolver.js";
 import { RecordWindow } from "./record-window.js";
-import { ScreenshotCache } from "./screenshot-cache.js";
+import { type CachedResolution, NO_BYTES, ScreenshotCache } from "./screenshot-cache.js";
 import type {
   ExportItem,
   Labeler,
@@ -159,33 +159,38 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (!ref) {
         return { kind: "problem", problem: { ...base, reason: ProblemReason.NoScreenshot, severity: "skipped", message: `record ${record.action_id} has no screenshot_reference` } };
       }
-      let image: ResolvedImage;
-      let bytesRead: number;
+      let resolved: CachedResolution | undefined;
       try {
-        const resolved = await screenshots.resolve(ref);
-        image = resolved.image;
-        bytesRead = resolved.bytesRead;
+        resolved = await screenshots.resolve(ref);
         // A screenshot resolved earlier in the run was prepared then (and may come without bytes).
-        if (resolved.fresh) for (const w of opened) await w.prepare?.(image);
+        if (resolved.fresh) for (const w of opened) await w.prepare?.(resolved.image);
       } catch (e) {
+        resolved?.release();
         if (e instanceof ScreenshotError) return { kind: "problem", problem: { ...base, reason: e.reason, severity: "skipped", message: e.message } };
         throw e;
       }
+      const { image, bytesRead } = resolved;
       const recordProblems: Problem[] = [];
       const annotations: Annotation[] = [];
-      for (const labeler of options.labelers) {
-        const lctx = {
-          report: (reason: string, message: string, severity: Problem["severity"] = "dropped_box") =>
-            recordProblems.push({ ...base, reason, severity, message, plugin: labeler.name }),
-          signal,
-        };
-        try {
-          annotations.push(...(await labeler.label(record, image, lctx)));
-        } catch (e) {
-          recordProblems.push({ ...base, reason: ProblemReason.LabelerFailed, severity: "repaired", plugin: labeler.name, message: `labeler ${labeler.name} failed: ${(e as Error).message}` });
+      try {
+        for (const labeler of options.labelers) {
+          const lctx = {
+            report: (reason: string, message: string, severity: Problem["severity"] = "dropped_box") =>
+              recordProblems.push({ ...base, reason, severity, message, plugin: labeler.name }),
+            signal,
+          };
+          try {
+            annotations.push(...(await labeler.label(record, image, lctx)));
+          } catch (e) {
+            recordProblems.push({ ...base, reason: ProblemReason.LabelerFailed, severity: "repaired", plugin: labeler.name, message: `labeler ${labeler.name} failed: ${(e as Error).message}` });
+          }
         }
+      } finally {
+        resolved.release();
       }
-      return { kind: "item", entry, image, bytesRead, annotations, problems: recordProblems };
+      // Writers stored the bytes in prepare and labelers are done with them: the record waits for its
+      // turn without holding the screenshot in memory.
+      return { kind: "item", entry, image: { ...image, bytes: NO_BYTES }, bytesRead, annotations, problems: recordProblems };
     };
 
     const finish = async (r: Resolved) => {

@@ -38,6 +38,13 @@ export interface ScreenshotFile {
    * hashing a screenshot it already resolved in this run.
    */
   stamp?: string;
+  /**
+   * True when `bytes` is a buffer made for this call that the source keeps no
+   * reference to. The pipeline then frees it as soon as the records using it
+   * are stored and labelled, instead of leaving it to the garbage collector
+   * (which lets hundreds of megabytes of screenshots pile up on long runs).
+   */
+  owned?: boolean;
 }
 
 /**
@@ -74,7 +81,12 @@ export interface ResolvedImage {
    * The bytes, for labelers that need pixels and writers that store the
    * image (in `prepare`, which sees every image with its bytes). A record
    * whose screenshot was already resolved in this run gets an empty buffer
-   * when no labeler declares `needsPixels`.
+   * when no labeler declares `needsPixels`, and `Writer.write` always gets an
+   * empty buffer: the bytes are let go once stored and labelled, so memory
+   * does not depend on how long records wait for their turn. They are valid
+   * until the `label` or `prepare` call that was handed them settles (a
+   * source's owned buffer is freed then and reads as empty): copy them to
+   * keep them longer.
    */
   bytes: Buffer;
   /** The source's version stamp of the file (see ScreenshotFile.stamp). */
@@ -132,8 +144,8 @@ export interface WriterSummary {
  * number of records. `prepare` (optional) is called concurrently, out of
  * order, as soon as an image is first resolved in a run (always with its
  * bytes; again for later records only if it was read again): content-
- * addressed work such as storing the image belongs there; `write` is called one at a time in record
- * order.
+ * addressed work such as storing the image belongs there. `write` is called
+ * one at a time in record order, with the image's metadata but not its bytes.
  */
 export interface Writer {
   name: string;

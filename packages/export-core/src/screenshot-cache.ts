@@ -1,7 +1,8 @@
-import { resolveImage } from "./image-resolver.js";
+import { resolveFile } from "./image-resolver.js";
 import type { ResolvedImage, Source } from "./plugins.js";
 
-const NO_BYTES = Buffer.alloc(0);
+/** The empty buffer a resolved image carries once its bytes are not to be used. */
+export const NO_BYTES = Buffer.alloc(0);
 
 export interface CachedResolution {
   image: ResolvedImage;
@@ -9,6 +10,11 @@ export interface CachedResolution {
   fresh: boolean;
   /** Bytes actually read from the source for this record. */
   bytesRead: number;
+  /**
+   * Call once the record is done with `image.bytes` (stored and labelled). A buffer the source
+   * handed over as its own (`ScreenshotFile.owned`) is freed when its last record lets it go.
+   */
+  release(): void;
 }
 
 export interface ScreenshotCacheOptions {
@@ -21,16 +27,31 @@ export interface ScreenshotCacheOptions {
   knownLimit?: number;
 }
 
+/** One read of a screenshot, shared by the records that ask for it while it is in `recent`. */
+interface Reading {
+  result: Promise<ResolvedImage>;
+  /** Records that asked for it and have not released it. */
+  holders: number;
+  /** Still handed to records asking for the same reference. */
+  shared: boolean;
+  /** The source's buffer is ours: free it when no record holds it and none can join. */
+  owned: boolean;
+}
+
 /**
- * Resolves each screenshot of a run once. A reference resolved earlier is
+ * Resolves each screenshot of a run once. Records asking for a screenshot
+ * while it is being read share that read. A reference resolved earlier is
  * checked with the source's `screenshotStamp` (device, inode, size, mtime:
  * no read); when it is unchanged its id, hash and size are reused, and its
  * bytes are read again only if a labeler needs pixels. Sources without
- * stamps, and changed files, are resolved in full. Memory: metadata of at
- * most `knownLimit` references, bytes of at most `recentLimit` in flight.
+ * stamps share the last `recentLimit` resolutions, bytes included; changed
+ * files are resolved in full. Memory: metadata of at most `knownLimit`
+ * references, bytes of the screenshots records hold plus at most
+ * `recentLimit` more. Owned buffers are freed as soon as their records are
+ * done, so they do not wait in the garbage for a full collection.
  */
 export class ScreenshotCache {
-  private readonly recent = new Map<string, Promise<ResolvedImage>>();
+  private readonly recent = new Map<string, Reading>();
   private readonly known = new Map<string, ResolvedImage>();
 
   constructor(
@@ -41,17 +62,63 @@ export class ScreenshotCache {
   async resolve(ref: string): Promise<CachedResolution> {
     const reused = await this.reuse(ref);
     if (reused) return reused;
-    let p = this.recent.get(ref);
-    const shared = p !== undefined;
-    if (!p) {
-      p = resolveImage(this.source, ref, this.options.maxPixels);
-      this.recent.set(ref, p);
-      p.catch(() => this.recent.delete(ref));
-      if (this.recent.size > this.options.recentLimit) this.recent.delete(this.recent.keys().next().value!);
+    let reading = this.recent.get(ref);
+    const joined = reading !== undefined;
+    reading ??= this.startReading(ref);
+    reading.holders++;
+    let image: ResolvedImage;
+    try {
+      image = await reading.result;
+    } catch (e) {
+      reading.holders--;
+      throw e;
     }
-    const image = await p;
-    if (image.stamp) this.remember(ref, image);
-    return { image, fresh: true, bytesRead: shared ? 0 : image.byteLength };
+    const held = reading;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held.holders--;
+      this.freeIfDone(held);
+    };
+    return { image, fresh: true, bytesRead: joined ? 0 : image.byteLength, release };
+  }
+
+  private startReading(ref: string): Reading {
+    const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false };
+    reading.result = this.source.readScreenshot(ref).then((file) => {
+      reading.owned = file.owned === true;
+      return resolveFile(file, ref, this.options.maxPixels);
+    });
+    this.recent.set(ref, reading);
+    reading.result.then(
+      (image) => {
+        // A stamped screenshot is known from now on (checked by stamp, no bytes held): later
+        // records do not share this read, and its bytes go with the records holding them.
+        if (image.stamp) {
+          this.remember(ref, image);
+          this.unshare(ref, reading);
+        }
+      },
+      () => this.unshare(ref, reading),
+    );
+    if (this.recent.size > this.options.recentLimit) {
+      const [oldest, old] = this.recent.entries().next().value!;
+      this.unshare(oldest, old);
+    }
+    return reading;
+  }
+
+  private unshare(ref: string, reading: Reading): void {
+    if (this.recent.get(ref) === reading) this.recent.delete(ref);
+    reading.shared = false;
+    this.freeIfDone(reading);
+  }
+
+  private freeIfDone(reading: Reading): void {
+    if (reading.shared || reading.holders > 0 || !reading.owned) return;
+    reading.owned = false;
+    reading.result.then((image) => freeBuffer(image.bytes), () => {});
   }
 
   private remember(ref: string, image: ResolvedImage): void {
@@ -66,12 +133,25 @@ export class ScreenshotCache {
     try {
       const now = await this.source.screenshotStamp(ref);
       if (now.stamp !== k.stamp || now.path !== k.sourcePath) return undefined;
-      if (!this.options.needPixels) return { image: k, fresh: false, bytesRead: 0 };
+      if (!this.options.needPixels) return { image: k, fresh: false, bytesRead: 0, release: () => {} };
       const file = await this.source.readScreenshot(ref);
       if (file.stamp !== k.stamp || file.bytes.length !== k.byteLength) return undefined;
-      return { image: { ...k, bytes: file.bytes }, fresh: false, bytesRead: file.bytes.length };
+      const bytes = file.bytes;
+      return { image: { ...k, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && freeBuffer(bytes) };
     } catch {
       return undefined; // resolved in full below, which reports the problem by its reason
     }
   }
+}
+
+/**
+ * Frees a buffer's memory now rather than at the next full garbage collection: its memory moves to
+ * a new ArrayBuffer that nothing holds (young, so the next minor collection frees it) and the old
+ * one is left detached (length 0). Only whole, unshared buffers (not slices of Node's pool).
+ */
+function freeBuffer(bytes: Buffer): boolean {
+  const ab = bytes.buffer;
+  if (!(ab instanceof ArrayBuffer) || bytes.byteOffset !== 0 || ab.byteLength !== bytes.byteLength || ab.byteLength === 0) return false;
+  structuredClone(ab, { transfer: [ab] });
+  return true;
 }

@@ -4,7 +4,7 @@ import { contentId, ScreenshotError, type Source } from "../src/index.js";
 import { encodePng } from "../src/testing/index.js";
 
 /** Files by reference with a version stamp; counts reads and stamp checks. */
-function countingSource(withStamps = true) {
+function countingSource(withStamps = true, owned = false) {
   const files = new Map<string, { bytes: Buffer; version: number }>();
   const counts = { reads: 0, stamps: 0 };
   const source: Source = {
@@ -14,7 +14,9 @@ function countingSource(withStamps = true) {
       const f = files.get(ref);
       if (!f) throw new ScreenshotError("screenshot_missing", `${ref}: missing`);
       counts.reads++;
-      return { path: `/run/${ref}`, bytes: f.bytes, ...(withStamps ? { stamp: `v${f.version}` } : {}) };
+      // An owned buffer is a fresh copy, as a file source reads one; otherwise the source's own.
+      const bytes = owned ? Buffer.from(f.bytes) : f.bytes;
+      return { path: `/run/${ref}`, bytes, ...(withStamps ? { stamp: `v${f.version}` } : {}), ...(owned ? { owned: true } : {}) };
     },
     ...(withStamps
       ? {
@@ -95,5 +97,66 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
     await cache.resolve("a.png");
     files.delete("a.png");
     await expect(cache.resolve("a.png")).rejects.toThrow(/missing/);
+  });
+});
+
+describe("ScreenshotCache: owned buffers are freed when their records are done", () => {
+  const big = () => encodePng(64, 64); // its own ArrayBuffer once copied (over Node's 4 KiB pool size)
+
+  it("frees an owned buffer with the last record holding it, not before", async () => {
+    const { source, put } = countingSource(true, true);
+    put("a.png", big());
+    const cache = new ScreenshotCache(source, options);
+    const [first, second] = await Promise.all([cache.resolve("a.png"), cache.resolve("a.png")]);
+    expect(second!.image.bytes).toBe(first!.image.bytes); // one read, shared while in flight
+    const length = first!.image.bytes.length;
+    expect(length).toBeGreaterThan(4096);
+    first!.release();
+    expect(second!.image.bytes.length).toBe(length); // still held by the second record
+    second!.release();
+    await Promise.resolve();
+    expect(first!.image.bytes.length).toBe(0);
+    first!.release(); // releasing twice changes nothing
+  });
+
+  it("never frees a buffer the source did not hand over", async () => {
+    const { source, put, files } = countingSource(true, false);
+    put("a.png", big());
+    const cache = new ScreenshotCache(source, options);
+    const r = await cache.resolve("a.png");
+    r.release();
+    await Promise.resolve();
+    expect(r.image.bytes.length).toBe(files.get("a.png")!.bytes.length);
+  });
+
+  it("without stamps keeps the bytes while later records may share them, and frees them once pushed out", async () => {
+    const { source, put } = countingSource(false, true);
+    put("a.png", big());
+    put("b.png", big());
+    put("c.png", big());
+    const cache = new ScreenshotCache(source, options); // recentLimit 2
+    const a = await cache.resolve("a.png");
+    a.release();
+    await Promise.resolve();
+    expect(a.image.bytes.length).toBeGreaterThan(0);
+    const again = await cache.resolve("a.png");
+    expect(again.bytesRead).toBe(0); // shared from the recent window
+    again.release();
+    (await cache.resolve("b.png")).release();
+    (await cache.resolve("c.png")).release(); // pushes a.png out
+    await Promise.resolve();
+    expect(a.image.bytes.length).toBe(0);
+  });
+
+  it("a pixel labeler's re-read of a known screenshot is freed on release", async () => {
+    const { source, put } = countingSource(true, true);
+    put("a.png", big());
+    const cache = new ScreenshotCache(source, { ...options, needPixels: true, recentLimit: 0 });
+    (await cache.resolve("a.png")).release();
+    const again = await cache.resolve("a.png");
+    expect(again.fresh).toBe(false);
+    expect(again.image.bytes.length).toBeGreaterThan(0);
+    again.release();
+    expect(again.image.bytes.length).toBe(0);
   });
 });

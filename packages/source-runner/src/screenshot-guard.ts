@@ -91,7 +91,7 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       const opened = await handle.stat();
       checkRegularFile(reference, opened, maxBytes);
       const bytes = await readWhole(handle, opened.size);
-      return { path: realPath, bytes, stamp: stampOf(opened) };
+      return { path: realPath, bytes, stamp: stampOf(opened), owned: true };
     } finally {
       await handle.close();
     }
@@ -107,13 +107,15 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
 }
 
 /**
- * Reads the `size` bytes the open file's stat gave, usually in one read (a
- * FileHandle's readFile would stat it again and read once more to find the
- * end). A file cut short since the stat yields what is there; one that grew
- * yields its first `size` bytes, which its stamp (with that size) describes.
+ * Reads the `size` bytes the open file's stat gave into a buffer of its
+ * own, usually in one read (a FileHandle's readFile would stat it again and
+ * read once more to find the end). A file cut short since the stat yields
+ * what is there; one that grew yields its first `size` bytes, which its
+ * stamp (with that size) describes.
  */
 async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
-  const bytes = Buffer.allocUnsafe(size);
+  // Its own memory, never a slice of Node's shared pool: the pipeline may free it when done.
+  const bytes = Buffer.allocUnsafeSlow(size);
   let filled = 0;
   while (filled < size) {
     const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
