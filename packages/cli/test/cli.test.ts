@@ -83,6 +83,20 @@ describe("qontinui-export", () => {
     expect(io3.err()).toMatch(/pid 1\b/);
   });
 
+  it("preview draws the dataset and names each image it could not draw", async () => {
+    const out = path.join(await tempDir(), "ds");
+    expect(await main(["run", runDir, "--out", out, "--quiet", "--click-mode", "fixed"], captureIO())).toBe(0);
+    const images = (await fs.readdir(path.join(out, "images"))).sort();
+    await fs.rm(path.join(out, "images", images[0]!));
+    const previews = path.join(await tempDir(), "previews");
+    const io = captureIO();
+    expect(await main(["preview", out, "--out", previews, "--quiet"], io)).toBe(0);
+    expect(io.out()).toMatch(/^5 preview\(s\) in /);
+    expect(io.out()).toMatch(/contact sheet: .*contact-sheet\.png/);
+    expect(io.err()).toMatch(new RegExp(`^skipped ${path.parse(images[0]!).name}: `, "m"));
+    expect((await fs.readdir(previews)).filter((f) => f.endsWith(".png"))).toHaveLength(6);
+  });
+
   it("an aborted run exits 130 and the next run completes the same dataset", async () => {
     const out = path.join(await tempDir(), "ds");
     const controller = new AbortController();

@@ -50,6 +50,8 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
   } as Parameters<typeof renderPreviews>[1]);
   bar.done();
   io.stdout.write(`${result.images.length} preview(s) in ${path.resolve(io.cwd, values.out)}${result.contactSheet ? `\ncontact sheet: ${result.contactSheet}` : ""}\n`);
+  // An image that could not be drawn is named with the reason, so a missing or broken file is not a silent gap.
+  for (const s of result.skipped) io.stderr.write(`skipped ${s.id}: ${s.reason}\n`);
   return ExitCode.Ok;
 }
 
