@@ -39,10 +39,11 @@ export interface ScreenshotFile {
    */
   stamp?: string;
   /**
-   * True when `bytes` is a buffer made for this call that the source keeps no
-   * reference to. The pipeline then frees it as soon as the records using it
-   * are stored and labelled, instead of leaving it to the garbage collector
-   * (which lets hundreds of megabytes of screenshots pile up on long runs).
+   * True when `bytes` is a buffer made for this call (by `allocate` or new)
+   * that the source keeps no reference to. The pipeline then takes its memory
+   * back as soon as the records using it are stored and labelled, for the next
+   * screenshot, instead of leaving it to the garbage collector (which lets
+   * hundreds of megabytes of screenshots pile up on long runs).
    */
   owned?: boolean;
 }
@@ -55,7 +56,11 @@ export interface ScreenshotFile {
 export interface Source {
   name: string;
   read(signal?: AbortSignal): AsyncIterable<SourceItem>;
-  readScreenshot(reference: string): Promise<ScreenshotFile>;
+  /**
+   * `allocate`, when given, makes the buffer for `size` bytes: a source that
+   * reads into it (and says `owned`) lets the pipeline reuse screenshot memory.
+   */
+  readScreenshot(reference: string, allocate?: (size: number) => Buffer): Promise<ScreenshotFile>;
   /**
    * Optional: checks a reference exactly as `readScreenshot` does (same
    * guard) without reading it, and returns its real path and `stamp`.

@@ -1,4 +1,5 @@
 import { resolveFile } from "./image-resolver.js";
+import { ScreenshotBufferPool } from "./screenshot-buffer-pool.js";
 import type { ResolvedImage, Source } from "./plugins.js";
 
 /** The empty buffer a resolved image carries once its bytes are not to be used. */
@@ -34,7 +35,7 @@ interface Reading {
   holders: number;
   /** Still handed to records asking for the same reference. */
   shared: boolean;
-  /** The source's buffer is ours: free it when no record holds it and none can join. */
+  /** The source's buffer is ours: take its memory back when no record holds it and none can join. */
   owned: boolean;
 }
 
@@ -47,12 +48,14 @@ interface Reading {
  * stamps share the last `recentLimit` resolutions, bytes included; changed
  * files are resolved in full. Memory: metadata of at most `knownLimit`
  * references, bytes of the screenshots records hold plus at most
- * `recentLimit` more. Owned buffers are freed as soon as their records are
- * done, so they do not wait in the garbage for a full collection.
+ * `recentLimit` more. The memory of owned buffers goes back to a pool as
+ * soon as their records are done, for the next screenshot to be read into.
  */
 export class ScreenshotCache {
   private readonly recent = new Map<string, Reading>();
   private readonly known = new Map<string, ResolvedImage>();
+  private readonly pool = new ScreenshotBufferPool();
+  private readonly allocate = (size: number) => this.pool.take(size);
 
   constructor(
     private readonly source: Source,
@@ -86,7 +89,7 @@ export class ScreenshotCache {
 
   private startReading(ref: string): Reading {
     const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false };
-    reading.result = this.source.readScreenshot(ref).then((file) => {
+    reading.result = this.source.readScreenshot(ref, this.allocate).then((file) => {
       reading.owned = file.owned === true;
       return resolveFile(file, ref, this.options.maxPixels);
     });
@@ -118,7 +121,7 @@ export class ScreenshotCache {
   private freeIfDone(reading: Reading): void {
     if (reading.shared || reading.holders > 0 || !reading.owned) return;
     reading.owned = false;
-    reading.result.then((image) => freeBuffer(image.bytes), () => {});
+    reading.result.then((image) => this.pool.give(image.bytes), () => {});
   }
 
   private remember(ref: string, image: ResolvedImage): void {
@@ -134,24 +137,13 @@ export class ScreenshotCache {
       const now = await this.source.screenshotStamp(ref);
       if (now.stamp !== k.stamp || now.path !== k.sourcePath) return undefined;
       if (!this.options.needPixels) return { image: k, fresh: false, bytesRead: 0, release: () => {} };
-      const file = await this.source.readScreenshot(ref);
+      const file = await this.source.readScreenshot(ref, this.allocate);
       if (file.stamp !== k.stamp || file.bytes.length !== k.byteLength) return undefined;
       const bytes = file.bytes;
-      return { image: { ...k, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && freeBuffer(bytes) };
+      return { image: { ...k, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && this.pool.give(bytes) };
     } catch {
       return undefined; // resolved in full below, which reports the problem by its reason
     }
   }
 }
 
-/**
- * Frees a buffer's memory now rather than at the next full garbage collection: its memory moves to
- * a new ArrayBuffer that nothing holds (young, so the next minor collection frees it) and the old
- * one is left detached (length 0). Only whole, unshared buffers (not slices of Node's pool).
- */
-function freeBuffer(bytes: Buffer): boolean {
-  const ab = bytes.buffer;
-  if (!(ab instanceof ArrayBuffer) || bytes.byteOffset !== 0 || ab.byteLength !== bytes.byteLength || ab.byteLength === 0) return false;
-  structuredClone(ab, { transfer: [ab] });
-  return true;
-}

@@ -3,6 +3,12 @@ import { ScreenshotCache } from "../src/screenshot-cache.js";
 import { contentId, ScreenshotError, type Source } from "../src/index.js";
 import { encodePng } from "../src/testing/index.js";
 
+function readInto(bytes: Buffer, allocate?: (size: number) => Buffer): Buffer {
+  const out = (allocate ?? Buffer.allocUnsafeSlow)(bytes.length);
+  bytes.copy(out);
+  return out;
+}
+
 /** Files by reference with a version stamp; counts reads and stamp checks. */
 function countingSource(withStamps = true, owned = false) {
   const files = new Map<string, { bytes: Buffer; version: number }>();
@@ -10,12 +16,12 @@ function countingSource(withStamps = true, owned = false) {
   const source: Source = {
     name: "counting",
     async *read() {},
-    async readScreenshot(ref) {
+    async readScreenshot(ref, allocate) {
       const f = files.get(ref);
       if (!f) throw new ScreenshotError("screenshot_missing", `${ref}: missing`);
       counts.reads++;
-      // An owned buffer is a fresh copy, as a file source reads one; otherwise the source's own.
-      const bytes = owned ? Buffer.from(f.bytes) : f.bytes;
+      // An owned buffer is read into the pipeline's memory, as the file source does; otherwise the source's own.
+      const bytes = owned ? readInto(f.bytes, allocate) : f.bytes;
       return { path: `/run/${ref}`, bytes, ...(withStamps ? { stamp: `v${f.version}` } : {}), ...(owned ? { owned: true } : {}) };
     },
     ...(withStamps
@@ -101,7 +107,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
 });
 
 describe("ScreenshotCache: owned buffers are freed when their records are done", () => {
-  const big = () => encodePng(64, 64); // its own ArrayBuffer once copied (over Node's 4 KiB pool size)
+  const big = () => encodePng(64, 64); // read into the cache's pooled memory by the source
 
   it("frees an owned buffer with the last record holding it, not before", async () => {
     const { source, put } = countingSource(true, true);

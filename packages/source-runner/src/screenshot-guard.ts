@@ -12,7 +12,7 @@ export interface ScreenshotGuardOptions {
 }
 
 /** Reads a screenshot by its reference, relative to the root the guard was made for. */
-export type ScreenshotReader = (reference: string) => Promise<ScreenshotFile>;
+export type ScreenshotReader = (reference: string, allocate?: (size: number) => Buffer) => Promise<ScreenshotFile>;
 
 // POSIX "/x", Windows "\x" (root of the current drive), UNC "\\server\share" and "//server/share".
 const ROOTED = /^[/\\]/;
@@ -78,7 +78,7 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
     return { realPath, info };
   };
 
-  const read: ScreenshotReader = async (reference) => {
+  const read: ScreenshotReader = async (reference, allocate) => {
     const { realPath } = await locate(reference);
     let handle;
     try {
@@ -90,7 +90,7 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       // Checked again on the open handle: the path may have changed since the stat.
       const opened = await handle.stat();
       checkRegularFile(reference, opened, maxBytes);
-      const bytes = await readWhole(handle, opened.size);
+      const bytes = await readWhole(handle, opened.size, allocate);
       return { path: realPath, bytes, stamp: stampOf(opened), owned: true };
     } finally {
       await handle.close();
@@ -108,14 +108,15 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
 
 /**
  * Reads the `size` bytes the open file's stat gave into a buffer of its
- * own, usually in one read (a FileHandle's readFile would stat it again and
+ * own (or one from `allocate`), usually in one read (a FileHandle's readFile would stat it again and
  * read once more to find the end). A file cut short since the stat yields
  * what is there; one that grew yields its first `size` bytes, which its
  * stamp (with that size) describes.
  */
-async function readWhole(handle: FileHandle, size: number): Promise<Buffer> {
-  // Its own memory, never a slice of Node's shared pool: the pipeline may free it when done.
-  const bytes = Buffer.allocUnsafeSlow(size);
+async function readWhole(handle: FileHandle, size: number, allocate?: (size: number) => Buffer): Promise<Buffer> {
+  // The caller's memory, or its own (never a slice of Node's shared pool): the pipeline takes it back when done.
+  const bytes = allocate ? allocate(size) : Buffer.allocUnsafeSlow(size);
+  if (bytes.length !== size) throw new RangeError(`allocate(${size}) gave ${bytes.length} bytes`);
   let filled = 0;
   while (filled < size) {
     const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);

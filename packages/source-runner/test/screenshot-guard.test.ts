@@ -44,6 +44,20 @@ describe("readScreenshot", () => {
     expect(file.bytes.equals(await png(8, 8))).toBe(true);
   });
 
+  it("hands over the bytes as its own, read into the caller's memory when it gives an allocator", async () => {
+    const own = await source.readScreenshot("screenshots/a.png");
+    expect(own.owned).toBe(true);
+    expect(own.bytes.byteOffset).toBe(0);
+    expect(own.bytes.buffer.byteLength).toBe(own.bytes.length); // not a slice of Node's shared pool
+    const memory = Buffer.alloc(4096, 0xee);
+    const sizes: number[] = [];
+    const into = await source.readScreenshot("screenshots/a.png", (size) => (sizes.push(size), memory.subarray(0, size)));
+    expect(sizes).toEqual([own.bytes.length]);
+    expect(into.bytes.buffer).toBe(memory.buffer);
+    expect(into.bytes.equals(own.bytes)).toBe(true);
+    await expect(source.readScreenshot("screenshots/a.png", () => Buffer.alloc(1))).rejects.toThrow(RangeError);
+  });
+
   it("accepts Windows separators and harmless . and .. segments", async () => {
     const expected = path.join(run, "screenshots", "a.png");
     expect((await source.readScreenshot("screenshots\\a.png")).path).toBe(expected);
