@@ -6,8 +6,6 @@ export {
   clickLabeler,
   FALLBACK_SOURCE,
   fixedBox,
-  type InferenceMetadata,
-  type InferenceStrategy,
-  SMART_DEFAULTS,
   SMART_SOURCE,
 } from "./click-labeler.js";
+export { type InferenceMetadata, type InferenceStrategy, SMART_CONFIDENCE, SMART_DEFAULTS, smartConfidence } from "./element-inference.js";

@@ -1,7 +1,7 @@
 import { type Annotation, ConfigError, contentId, type ExecutionRecord, iou, parseRecord, type ResolvedImage } from "@qontinui/export-core";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import { CLICK_SOURCE, clickLabeler, FALLBACK_SOURCE, SMART_SOURCE } from "../src/index.js";
+import { CLICK_SOURCE, clickLabeler, FALLBACK_SOURCE, SMART_CONFIDENCE, SMART_SOURCE } from "../src/index.js";
 
 interface Report {
   reason: string;
@@ -126,7 +126,8 @@ describe("clickLabeler smart mode", () => {
       expect(boxes).toHaveLength(1);
       const [box] = boxes as [Annotation];
       expect(box.source, JSON.stringify(at)).toBe(SMART_SOURCE);
-      expect(box).toMatchObject({ categoryName: "button", confidence: 1, verified: true });
+      expect(box).toMatchObject({ categoryName: "button", verified: true });
+      expect(box.confidence).toBeGreaterThanOrEqual(0.8);
       expect(iou(box.bbox, BUTTON), `${JSON.stringify(at)} → ${box.bbox.join(",")}`).toBeGreaterThanOrEqual(0.9);
       expect((box.metadata?.inference_metadata as { strategy: string }).strategy).toBe("flood_fill");
       expect(reports).toEqual([]);
@@ -144,7 +145,7 @@ describe("clickLabeler smart mode", () => {
     const image = await screenshot();
     const { boxes } = await label({ clicked_location: { x: 500, y: 300 } }, image, { mode: "smart" });
     expect(boxes).toHaveLength(1);
-    expect(boxes[0]).toMatchObject({ bbox: [475, 275, 50, 50], source: FALLBACK_SOURCE, verified: true, confidence: 1 });
+    expect(boxes[0]).toMatchObject({ bbox: [475, 275, 50, 50], source: FALLBACK_SOURCE, verified: true, confidence: SMART_CONFIDENCE.fallback });
     const meta = boxes[0]!.metadata?.inference_metadata as { strategy: string; reason: string; search_window: number[] };
     expect(meta.strategy).toBe("fixed_fallback");
     expect(typeof meta.reason).toBe("string");
