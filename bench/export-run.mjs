@@ -65,5 +65,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const opts = JSON.parse(process.argv[2] ?? "{}");
   const out = await exportRun(opts);
   out.maxRssBytes = peakRssBytes();
+  // What the export keeps alive (run with --expose-gc), apart from garbage and allocator slack.
+  if (globalThis.gc) {
+    globalThis.gc();
+    const m = process.memoryUsage();
+    out.liveHeapBytes = m.heapUsed;
+    out.rssAfterGcBytes = m.rss;
+  }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
