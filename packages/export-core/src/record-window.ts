@@ -50,10 +50,10 @@ export class RecordWindow<T> {
       return await head.result;
     } finally {
       const ref = head.screenshot;
-      if (ref !== undefined) {
-        const left = this.perScreenshot.get(ref)! - 1;
-        if (left === 0) this.perScreenshot.delete(ref);
-        else this.perScreenshot.set(ref, left);
+      const held = ref === undefined ? undefined : this.perScreenshot.get(ref);
+      if (held !== undefined) {
+        if (held <= 1) this.perScreenshot.delete(ref!);
+        else this.perScreenshot.set(ref!, held - 1);
       }
     }
   }

@@ -108,10 +108,10 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
 
 /**
  * Reads the `size` bytes the open file's stat gave into a buffer of its
- * own (or one from `allocate`), usually in one read (a FileHandle's readFile would stat it again and
- * read once more to find the end). A file cut short since the stat yields
- * what is there; one that grew yields its first `size` bytes, which its
- * stamp (with that size) describes.
+ * own (or one from `allocate`), usually in one read (a FileHandle's
+ * readFile would stat it again and read once more to find the end). A file
+ * cut short since the stat yields what is there; one that grew yields its
+ * first `size` bytes, which its stamp (with that size) describes.
  */
 async function readWhole(handle: FileHandle, size: number, allocate?: (size: number) => Buffer): Promise<Buffer> {
   // The caller's memory, or its own (never a slice of Node's shared pool): the pipeline takes it back when done.

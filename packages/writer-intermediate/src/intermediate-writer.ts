@@ -361,7 +361,12 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
         cloneWorks = false;
       }
     }
-    // The bytes were read once for hashing: write them, no second read.
+    // The bytes were read once for hashing: write them, no second read. They come with prepare (the
+    // pipeline lets them go before write): an image first seen in write without them is an error,
+    // never an empty file.
+    if (image.bytes.length !== image.byteLength) {
+      throw new Error(`intermediate writer: image ${image.id} came without its ${image.byteLength} bytes; store images in prepare (the pipeline calls it for every new image)`);
+    }
     await writeFileAtomic(dest, image.bytes);
   }
 

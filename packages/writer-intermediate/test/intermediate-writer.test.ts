@@ -299,6 +299,18 @@ describe("intermediate writer: safety", () => {
     expect(JSON.parse(await fs.readFile(path.join(out, "metadata.json"), "utf8")).total_annotations).toBe(40);
   });
 
+  it("refuses to store an image that comes without its bytes (never an empty image file)", async () => {
+    const out = await tempDir();
+    const writer = intermediateWriter({ outDir: out });
+    await writer.open({ registry: new CategoryRegistry(), datasetVersion: "1.0.0", logger: silentLogger });
+    const id = idOf(screenA);
+    const image = { id, sha256: id.padEnd(64, "0"), format: "png" as const, extension: ".png", width: 320, height: 200, channels: 3, byteLength: screenA.length, sourcePath: "/nowhere/a.png", bytes: Buffer.alloc(0) };
+    const rec = { action_id: "x1", action_type: "FIND" } as Parameters<typeof writer.write>[0]["record"];
+    await expect(writer.write({ record: rec, image, annotations: [], key: `x1:${id}` })).rejects.toThrow(/without its \d+ bytes/);
+    await writer.abort?.(new Error("test"));
+    expect(await fs.readdir(path.join(out, "images"))).toEqual([]);
+  });
+
   it("stores JPEG and WebP screenshots under their real extension", async () => {
     const sharp = (await import("sharp")).default;
     const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#123456" } }).jpeg().toBuffer();
