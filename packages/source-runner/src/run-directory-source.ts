@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { ConfigError, parseRecordLine, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
 import { type ScreenshotGuardOptions, screenshotGuard } from "./screenshot-guard.js";
 
@@ -42,13 +41,12 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
   if (signal?.aborted) return;
 
   const stream = createReadStream(recordsPath, { encoding: "utf8" });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  const stop = () => lines.close();
+  const stop = () => stream.destroy();
   signal?.addEventListener("abort", stop, { once: true });
   const fileName = path.basename(recordsPath);
   let lineNumber = 0;
   try {
-    for await (const raw of lines) {
+    for await (const raw of linesOf(stream)) {
       lineNumber++;
       if (signal?.aborted) return;
       // A BOM from an editor on Windows is not part of the first record.
@@ -71,9 +69,28 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
     }
   } finally {
     signal?.removeEventListener("abort", stop);
-    lines.close();
     stream.destroy();
   }
+}
+
+/**
+ * The lines of a text stream (LF or CRLF; a last line without a newline
+ * too), one chunk at a time as the consumer asks: readline's iterator reads
+ * up to a thousand lines ahead, which then outlive young-generation
+ * collections and pile up as old-generation garbage on long runs.
+ */
+async function* linesOf(stream: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of stream) {
+    let start = 0;
+    const text = rest + chunk;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      yield text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== "") yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
 }
 
 async function checkRecordsFile(root: string, recordsPath: string, recordsName: string): Promise<void> {
