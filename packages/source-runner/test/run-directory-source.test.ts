@@ -78,6 +78,18 @@ describe("runDirectorySource().read", () => {
     expect(problems).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 1000));
   });
 
+  it("reads CRLF lines and multi-byte text whatever chunk boundary they straddle", async () => {
+    // Line lengths vary so that, over 64 KiB chunks, some boundaries fall between \r and \n and inside "é" or "画".
+    const lines = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ action_id: `é${i}画`, pad: "x".repeat(i % 97) }));
+    await writeFile(path.join(dir, "records.jsonl"), lines.join("\r\n") + "\r\n");
+    const ids: string[] = [];
+    for await (const item of runDirectorySource(dir).read()) {
+      if ("problem" in item) throw new Error(item.problem.message);
+      ids.push(`${item.line}:${item.record.action_id}`);
+    }
+    expect(ids).toEqual(lines.map((_, i) => `${i + 1}:é${i}画`));
+  });
+
   it("uses the recordsFile option", async () => {
     await writeFiles(dir, { "logs/actions.jsonl": jsonl([{ action_id: "z" }]) });
     expect(summary(await collect(runDirectorySource(dir, { recordsFile: "logs/actions.jsonl" }).read()))).toEqual(["1:z"]);
