@@ -40,9 +40,9 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
   // (the pipeline finishes the records already in flight, then reports the abort).
   if (signal?.aborted) return;
 
+  // An abort is seen at the next line: destroying the stream instead would make a read in progress
+  // fail (ERR_STREAM_PREMATURE_CLOSE) rather than end the records quietly.
   const stream = createReadStream(recordsPath, { encoding: "utf8" });
-  const stop = () => stream.destroy();
-  signal?.addEventListener("abort", stop, { once: true });
   const fileName = path.basename(recordsPath);
   let lineNumber = 0;
   try {
@@ -68,7 +68,6 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
       }
     }
   } finally {
-    signal?.removeEventListener("abort", stop);
     stream.destroy();
   }
 }

@@ -120,6 +120,17 @@ describe("runDirectorySource().read", () => {
       if (seen.length === 3) controller.abort();
     }
     expect(seen).toEqual(["1:r1", "2:r2", "3:r3"]);
+
+    // Aborted while the next chunk of a large file is being read: the records end quietly, no error.
+    await writeFile(path.join(dir, "records.jsonl"), jsonl(Array.from({ length: 20_000 }, (_, i) => ({ action_id: `r${i + 1}` }))));
+    const midRead = new AbortController();
+    let count = 0;
+    for await (const item of runDirectorySource(dir).read(midRead.signal)) {
+      expect("problem" in item).toBe(false);
+      if (++count === 10) setImmediate(() => midRead.abort()); // fires when the source waits for the disk
+    }
+    expect(count).toBeGreaterThanOrEqual(10);
+    expect(count).toBeLessThan(20_000);
   });
 
   it("feeds the pipeline: problems counted by reason, good records exported in order", async () => {
