@@ -3,6 +3,7 @@ import path from "node:path";
 import { boxIdentity } from "./annotation.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { mapAhead } from "./map-ahead.js";
+import { SpoolIndex } from "./spool-index.js";
 
 const FLUSH_AT = 1 << 20;
 
@@ -10,14 +11,14 @@ const FLUSH_AT = 1 << 20;
  * A pipeline writer's scratch store of DatasetImages: one append-only file,
  * a line per record, so a converter writing at close time does not hold the
  * run in memory. Memory keeps, per image, where its lines are and its
- * category ids (for the split). The records of one screenshot usually come
+ * category ids (for the split), in typed arrays (SpoolIndex). The records of one screenshot usually come
  * one after another: they are merged in memory and spooled as one line. At
  * close the lines of each image are read back and merged: the same screenshot
  * seen by several actions is one image, and a box (bbox + category) is kept
  * once, as the intermediate writer does.
  */
 export class ImageSpool {
-  private readonly entries = new Map<string, { segments: number[]; categories: number[] }>();
+  private readonly index = new SpoolIndex();
   private handle: fs.FileHandle | undefined;
   private buffer = "";
   private size = 0;
@@ -39,7 +40,7 @@ export class ImageSpool {
   /** Ids with the category ids of their boxes, for splitting. */
   ids(): { id: string; categories: number[] }[] {
     this.spoolCurrent();
-    return [...this.entries].map(([id, e]) => ({ id, categories: e.categories }));
+    return Array.from(this.index.ids(), (id) => ({ id, categories: this.index.categories(id) }));
   }
 
   async add(image: DatasetImage): Promise<void> {
@@ -64,10 +65,12 @@ export class ImageSpool {
     this.current = undefined;
     const line = `${JSON.stringify(image)}\n`;
     const length = Buffer.byteLength(line);
-    const entry = this.entries.get(image.id) ?? { segments: [], categories: [] };
-    entry.segments.push(this.size, length);
-    for (const a of image.annotations) entry.categories.push(a.categoryId);
-    this.entries.set(image.id, entry);
+    this.index.add(
+      image.id,
+      this.size,
+      length,
+      image.annotations.map((a) => a.categoryId),
+    );
     this.size += length;
     this.buffer += line;
   }
@@ -81,12 +84,11 @@ export class ImageSpool {
   }
 
   private async read(id: string): Promise<DatasetImage> {
-    const { segments } = this.entries.get(id)!;
     let merged: DatasetImage | undefined;
     let seen: Set<string> | undefined;
-    for (let i = 0; i < segments.length; i += 2) {
-      const buf = Buffer.alloc(segments[i + 1]!);
-      await this.handle!.read(buf, 0, buf.length, segments[i]!);
+    for (const { offset, length } of this.index.segments(id)) {
+      const buf = Buffer.alloc(length);
+      await this.handle!.read(buf, 0, length, offset);
       const image = JSON.parse(buf.toString("utf8")) as DatasetImage;
       if (!merged) {
         merged = image;
@@ -107,7 +109,7 @@ export class ImageSpool {
   async *images(): AsyncGenerator<DatasetImage> {
     this.spoolCurrent();
     await this.flush();
-    yield* mapAhead([...this.entries.keys()], (id) => this.read(id));
+    yield* mapAhead([...this.index.ids()], (id) => this.read(id));
   }
 
   async remove(): Promise<void> {
