@@ -62,6 +62,24 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
     expect(counts.reads).toBe(2);
   });
 
+  it("remembers at most knownLimit screenshots: the oldest is read again, the newer ones are not", async () => {
+    const { source, counts, put } = countingSource();
+    for (const ref of ["a.png", "b.png", "c.png", "d.png"]) put(ref, encodePng(4, 4));
+    // recentLimit 1: only `known` can spare a read.
+    const cache = new ScreenshotCache(source, { ...options, recentLimit: 1, knownLimit: 2 });
+    for (const ref of ["a.png", "b.png", "c.png"]) (await cache.resolve(ref)).release();
+    expect(counts.reads).toBe(3);
+    const c = await cache.resolve("c.png");
+    expect(c).toMatchObject({ fresh: false, bytesRead: 0 });
+    const b = await cache.resolve("b.png");
+    expect(b).toMatchObject({ fresh: false, bytesRead: 0 });
+    expect(counts.reads).toBe(3);
+    const a = await cache.resolve("a.png"); // forgotten when c.png came: read again, same image
+    expect(a.fresh).toBe(true);
+    expect(a.bytesRead).toBeGreaterThan(0);
+    expect(counts.reads).toBe(4);
+  });
+
   it("reads a reused screenshot again, without hashing, when a labeler needs pixels", async () => {
     const { source, counts, put } = countingSource();
     const png = encodePng(8, 8);
