@@ -9,8 +9,10 @@ export const DEFAULT_MAX_PIXELS = 8192 * 8192;
 
 /** The seed's image id: first 16 hex characters of the SHA-256 of the bytes. */
 export function contentId(bytes: Uint8Array): { id: string; sha256: string } {
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return { id: sha256.slice(0, 16), sha256 };
+  const digest = createHash("sha256").update(bytes).digest();
+  // Two strings of their own: a slice of the hex digest would keep all 64 characters alive for as
+  // long as the id is remembered (the writers remember every id of the run).
+  return { id: digest.toString("hex", 0, 8), sha256: digest.toString("hex") };
 }
 
 /**

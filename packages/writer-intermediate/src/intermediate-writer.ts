@@ -112,12 +112,13 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   const imageLanes = new Lanes(4);
   const docLanes = new Lanes(2);
   // Annotation files changed since the last flush, written together (concurrently) at the flush,
-  // before the index and manifest lines that refer to them; and the last few flushed (the group
-  // being written among them), so the next record of the same screenshot (the usual case) does not
-  // read its file back.
+  // before the index and manifest lines that refer to them; and the group last flushed, which may
+  // still be being written, so a record of one of its screenshots merges in memory. Older groups
+  // are whole on disk (a flush waits for the one before) and are read back if needed: records of a
+  // screenshot come together, so that is rare, and keeping more (this was an LRU of 1,024 files)
+  // only kept each file alive long enough to end as old-generation garbage.
   let pendingDocs = new Map<string, AnnotationFile>();
-  const recentDocs = new Map<string, AnnotationFile>();
-  const RECENT_DOCS = 1024;
+  let flushedDocs = new Map<string, AnnotationFile>();
   // Annotation files read ahead in prepare() (concurrent, out of order) so write(), which runs in
   // record order one at a time, does not wait for the disk. Used only if not written since.
   const readAhead = new Map<string, Promise<Buffer | undefined>>();
@@ -405,12 +406,8 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     pendingDocs = new Map();
     pendingManifest = [];
     pendingIndex = [];
-    for (const [id, doc] of docs) {
-      writtenDocs.add(id);
-      recentDocs.delete(id);
-      recentDocs.set(id, doc);
-      if (recentDocs.size > RECENT_DOCS) recentDocs.delete(recentDocs.keys().next().value!);
-    }
+    for (const id of docs.keys()) writtenDocs.add(id);
+    flushedDocs = docs;
     flushing = writeGroup(docs, entries, text);
     flushing.catch(() => {}); // surfaced by the next flush or close, which await it
   }
@@ -443,7 +440,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
   async function mergeAnnotations(item: ExportItem, isNew: boolean): Promise<{ before: number; after: number }> {
     const { image, record } = item;
     const file = paths.annotationFile(image.id);
-    const cached = pendingDocs.get(image.id) ?? recentDocs.get(image.id);
+    const cached = pendingDocs.get(image.id) ?? flushedDocs.get(image.id);
     const ahead = readAhead.get(image.id);
     readAhead.delete(image.id);
     const existing =
@@ -544,7 +541,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     },
     prepare(image) {
       const listed = index.hasImage(imageIdBytes(image.id));
-      if ((listed || unlistedDocsPossible) && !readAhead.has(image.id) && !pendingDocs.has(image.id) && !recentDocs.has(image.id) && !writtenDocs.has(image.id)) {
+      if ((listed || unlistedDocsPossible) && !readAhead.has(image.id) && !pendingDocs.has(image.id) && !flushedDocs.has(image.id) && !writtenDocs.has(image.id)) {
         const p = readFileIfExists(paths.annotationFile(image.id));
         p.catch(() => {});
         readAhead.set(image.id, p);

@@ -299,6 +299,28 @@ describe("intermediate writer: safety", () => {
     expect(JSON.parse(await fs.readFile(path.join(out, "metadata.json"), "utf8")).total_annotations).toBe(40);
   });
 
+  it("merges a screenshot's later record into its file after other screenshots' groups were flushed", async () => {
+    const screens: Record<string, Buffer> = {};
+    for (let i = 0; i < 6; i++) screens[`s${i}.png`] = await png(64 + i, 48, [40 * i, 200 - 30 * i, 90]);
+    const records = [
+      record("first", "s0.png", { match_summary: match("tab", 2, 3, 10, 8, 0.9) }),
+      ...[1, 2, 3, 4, 5].flatMap((i) => [
+        record(`x${i}a`, `s${i}.png`, { match_summary: match("icon", i, i, 6, 6, 0.9) }),
+        record(`x${i}b`, `s${i}.png`, { match_summary: match("label", i + 10, i, 6, 6, 0.9) }),
+      ]),
+      record("back", "s0.png", { match_summary: match("button", 20, 20, 12, 9, 0.9) }), // five groups later
+    ];
+    const other = await makeRun(screens, records);
+    const out = await tempDir();
+    await runPipeline({ source: memorySource(other.dir, records), labelers: [matchLabeler], writers: [intermediateWriter({ outDir: out, flushEvery: 2 })], logger: silentLogger });
+    const s0 = await (await openDataset(out)).image(idOf(screens["s0.png"]!));
+    expect(s0.annotations.map((a) => [a.categoryName, a.bbox])).toEqual([
+      ["tab", [2, 3, 10, 8]],
+      ["button", [20, 20, 12, 9]],
+    ]);
+    expect(JSON.parse(await fs.readFile(path.join(out, "metadata.json"), "utf8")).total_annotations).toBe(12);
+  });
+
   it("refuses to store an image that comes without its bytes (never an empty image file)", async () => {
     const out = await tempDir();
     const writer = intermediateWriter({ outDir: out });
