@@ -6,6 +6,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
 import { peakRssBytes } from "./peak-rss.mjs";
 import { runPipeline, silentLogger } from "../packages/export-core/dist/index.js";
 import { intermediateWriter } from "../packages/writer-intermediate/dist/index.js";
@@ -61,9 +62,35 @@ export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode =
   };
 }
 
+/**
+ * Samples RSS every few milliseconds and keeps V8's heap spaces (committed / used bytes) at the
+ * highest RSS seen: what the peak is made of. `stop()` returns them.
+ */
+function sampleHeapAtPeak(everyMs = 5) {
+  let peakRss = 0;
+  let spaces = {};
+  const sample = () => {
+    const rss = process.memoryUsage.rss();
+    if (rss <= peakRss) return;
+    peakRss = rss;
+    spaces = {};
+    for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name.replace(/_space$/, "")] = { committed: s.space_size, used: s.space_used_size };
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { rssBytes: peakRss, spaces };
+    },
+  };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const opts = JSON.parse(process.argv[2] ?? "{}");
+  const sampler = sampleHeapAtPeak();
   const out = await exportRun(opts);
+  out.sampledPeak = sampler.stop();
   out.maxRssBytes = peakRssBytes();
   // What the export keeps alive (run with --expose-gc), apart from garbage and allocator slack.
   if (globalThis.gc) {
