@@ -42,7 +42,7 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
 
   // An abort is seen at the next line: destroying the stream instead would make a read in progress
   // fail (ERR_STREAM_PREMATURE_CLOSE) rather than end the records quietly.
-  const stream = createReadStream(recordsPath, { encoding: "utf8" });
+  const stream = createReadStream(recordsPath);
   const fileName = path.basename(recordsPath);
   let lineNumber = 0;
   try {
@@ -73,23 +73,42 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
 }
 
 /**
- * The lines of a text stream (LF or CRLF; a last line without a newline
- * too), one chunk at a time as the consumer asks: readline's iterator reads
- * up to a thousand lines ahead, which then outlive young-generation
- * collections and pile up as old-generation garbage on long runs.
+ * The lines of a UTF-8 byte stream (LF or CRLF; a last line without a newline too), one chunk at a
+ * time as the consumer asks. Lines are split in the bytes and each is decoded on its own, so no
+ * chunk-sized string lives in the JS heap while its lines wait their turn (such strings outlive
+ * young-generation collections and end as old-generation garbage on long runs; readline's
+ * iterator also read up to a thousand lines ahead). A multi-byte character never straddles a
+ * line, so decoding line by line is exact.
  */
-async function* linesOf(stream: AsyncIterable<string>): AsyncGenerator<string> {
-  let rest = "";
+async function* linesOf(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  let rest: Buffer | undefined;
   for await (const chunk of stream) {
     let start = 0;
-    const text = rest + chunk;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      yield text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl);
+    let nl = chunk.indexOf(10);
+    if (rest) {
+      // The line begun in an earlier chunk: only its bytes are joined, not the whole chunk.
+      if (nl < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      yield decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)]), 0, rest.length + nl);
+      rest = undefined;
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    for (; nl >= 0; nl = chunk.indexOf(10, start)) {
+      yield decodeLine(chunk, start, nl);
       start = nl + 1;
     }
-    rest = text.slice(start);
+    // A copy of the unfinished line, not a view that would keep the whole chunk.
+    if (start < chunk.length) rest = Buffer.from(chunk.subarray(start));
   }
-  if (rest !== "") yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
+  if (rest) yield decodeLine(rest, 0, rest.length);
+}
+
+/** bytes[start, end) as text, without the CR of a CRLF ending. */
+function decodeLine(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString("utf8", start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
 
 async function checkRecordsFile(root: string, recordsPath: string, recordsName: string): Promise<void> {

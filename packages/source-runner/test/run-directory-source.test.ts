@@ -81,13 +81,15 @@ describe("runDirectorySource().read", () => {
   it("reads CRLF lines and multi-byte text whatever chunk boundary they straddle", async () => {
     // Line lengths vary so that, over 64 KiB chunks, some boundaries fall between \r and \n and inside "é" or "画".
     const lines = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ action_id: `é${i}画`, pad: "x".repeat(i % 97) }));
+    // And lines longer than a chunk (210 KB, 3 bytes a character), which span three or four of them.
+    for (const i of [3000, 3001, 5999]) lines[i] = JSON.stringify({ action_id: `é${i}画`, pad: "画".repeat(70_000 + i) });
     await writeFile(path.join(dir, "records.jsonl"), lines.join("\r\n") + "\r\n");
     const ids: string[] = [];
     for await (const item of runDirectorySource(dir).read()) {
       if ("problem" in item) throw new Error(item.problem.message);
-      ids.push(`${item.line}:${item.record.action_id}`);
+      ids.push(`${item.line}:${item.record.action_id}:${(item.record as { pad?: string }).pad}`);
     }
-    expect(ids).toEqual(lines.map((_, i) => `${i + 1}:é${i}画`));
+    expect(ids).toEqual(lines.map((l, i) => `${i + 1}:é${i}画:${(JSON.parse(l) as { pad: string }).pad}`));
   });
 
   it("uses the recordsFile option", async () => {
