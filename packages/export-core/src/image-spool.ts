@@ -13,8 +13,9 @@ const FLUSH_AT = 64 * 1024;
  * A pipeline writer's scratch store of DatasetImages: one append-only file,
  * a line per record, so a converter writing at close time does not hold the
  * run in memory. Memory keeps, per image, where its lines are and its
- * category ids (for the split), in typed arrays (SpoolIndex). The records of one screenshot usually come
- * one after another: they are merged in memory and spooled as one line. At
+ * category ids (for the split), in typed arrays (SpoolIndex). The records
+ * of one screenshot usually come one after another: they are merged in
+ * memory and spooled as one line. At
  * close the lines of each image are read back and merged: the same screenshot
  * seen by several actions is one image, and a box (bbox + category) is kept
  * once, as the intermediate writer does.

@@ -22,14 +22,6 @@ export class SpoolIndex {
   private lines = 0;
   private categoriesUsed = 0;
 
-  get size(): number {
-    return this.numbers.size;
-  }
-
-  has(id: string): boolean {
-    return this.numbers.has(id);
-  }
-
   /** Records that `length` bytes at `offset` hold a line of image `id` with boxes of these categories. */
   add(id: string, offset: number, length: number, categories: Iterable<number>): void {
     const line = this.lines++;

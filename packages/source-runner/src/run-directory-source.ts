@@ -81,18 +81,21 @@ async function* readRecords(root: string, recordsPath: string, recordsName: stri
  * line, so decoding line by line is exact.
  */
 async function* linesOf(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  let rest: Buffer | undefined;
+  // The bytes of the line begun in earlier chunks, joined once its end comes (a line longer than
+  // a chunk is not copied again with every chunk).
+  let pending: Buffer[] = [];
   for await (const chunk of stream) {
     let start = 0;
     let nl = chunk.indexOf(10);
-    if (rest) {
-      // The line begun in an earlier chunk: only its bytes are joined, not the whole chunk.
+    if (pending.length > 0) {
       if (nl < 0) {
-        rest = Buffer.concat([rest, chunk]);
+        pending.push(chunk);
         continue;
       }
-      yield decodeLine(Buffer.concat([rest, chunk.subarray(0, nl)]), 0, rest.length + nl);
-      rest = undefined;
+      pending.push(chunk.subarray(0, nl));
+      const line = Buffer.concat(pending);
+      pending = [];
+      yield decodeLine(line, 0, line.length);
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
@@ -100,10 +103,12 @@ async function* linesOf(stream: AsyncIterable<Buffer>): AsyncGenerator<string> {
       yield decodeLine(chunk, start, nl);
       start = nl + 1;
     }
-    // A copy of the unfinished line, not a view that would keep the whole chunk.
-    if (start < chunk.length) rest = Buffer.from(chunk.subarray(start));
+    if (start < chunk.length) pending.push(chunk.subarray(start));
   }
-  if (rest) yield decodeLine(rest, 0, rest.length);
+  if (pending.length > 0) {
+    const line = Buffer.concat(pending);
+    yield decodeLine(line, 0, line.length);
+  }
 }
 
 /** bytes[start, end) as text, without the CR of a CRLF ending. */

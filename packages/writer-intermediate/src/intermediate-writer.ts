@@ -541,7 +541,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
     },
     prepare(image) {
       const listed = index.hasImage(imageIdBytes(image.id));
-      if ((listed || unlistedDocsPossible) && !readAhead.has(image.id) && !pendingDocs.has(image.id) && !flushedDocs.has(image.id) && !writtenDocs.has(image.id)) {
+      if ((listed || unlistedDocsPossible) && !readAhead.has(image.id) && !pendingDocs.has(image.id) && !writtenDocs.has(image.id)) {
         const p = readFileIfExists(paths.annotationFile(image.id));
         p.catch(() => {});
         readAhead.set(image.id, p);
