@@ -38,7 +38,7 @@ const CASES: Case[] = [
   // Python's json module writes NaN bare: the record is kept, the size is unusable.
   { name: "NaN box size", line: () => good("box-nan", "screenshots/ok.png", matchAt("nan", 1, 1, 12345, 10)).replace("12345", "NaN"), outcome: "exported", reason: "match_incomplete" },
   { name: "negative box size", line: () => good("box-neg", "screenshots/ok.png", matchAt("neg", 1, 1, -10, 10)), outcome: "exported", reason: "box_invalid_size" },
-  { name: "box over the image's edge", line: () => good("box-edge", "screenshots/ok.png", matchAt("edge", 300, 190, 50, 50)), outcome: "exported", reason: "box_clipped" },
+  { name: "box over the image's edge (the match was found on another screen)", line: () => good("box-edge", "screenshots/ok.png", matchAt("edge", 300, 190, 50, 50)), outcome: "exported", reason: "template_box_exceeds_image" },
   { name: "confidence as a string", line: () => good("conf-string", "screenshots/ok.png", matchAt("conf_string", 20, 20, 10, 10, "0.75")), outcome: "exported", reason: "confidence_repaired" },
   { name: "confidence 1.7", line: () => good("conf-high", "screenshots/ok.png", matchAt("conf_high", 30, 30, 10, 10, 1.7)), outcome: "exported", reason: "confidence_repaired" },
   { name: 'category name with <>&"', line: () => good("name-xml", "screenshots/ok.png", matchAt('<b>&"x"</b>', 40, 40, 10, 10)), outcome: "exported" },

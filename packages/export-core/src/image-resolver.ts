@@ -3,6 +3,7 @@ import { ScreenshotError } from "./errors.js";
 import { IMAGE_EXTENSIONS, readImageInfo } from "./image-format.js";
 import type { ResolvedImage, ScreenshotFile, Source } from "./plugins.js";
 import { ProblemReason } from "./problems.js";
+import { screenshotAccess } from "./source-screenshots.js";
 
 /** Default pixel limit: refuses decompression bombs, allows an 8K × 8K screenshot. */
 export const DEFAULT_MAX_PIXELS = 8192 * 8192;
@@ -21,7 +22,7 @@ export function contentId(bytes: Uint8Array): { id: string; sha256: string } {
  * ScreenshotError with a ProblemReason.
  */
 export async function resolveImage(source: Source, reference: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ResolvedImage> {
-  return resolveFile(await source.readScreenshot(reference), reference, maxPixels);
+  return resolveFile(await screenshotAccess(source).read(reference), reference, maxPixels);
 }
 
 /** `resolveImage` of a screenshot already read. */

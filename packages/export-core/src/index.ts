@@ -27,6 +27,7 @@ export {
 export {
   consoleLogger,
   type ExportItem,
+  type GuardedSource,
   type LabelContext,
   type Labeler,
   type Logger,
@@ -53,6 +54,7 @@ export {
   recordContext,
   type RecordContext,
   recordKey,
+  type SourceBox,
 } from "./record.js";
 export type { DatasetImage } from "./dataset-image.js";
 export {
@@ -70,3 +72,15 @@ export { converterWriter, type ConverterWriterOptions, datasetImageOf } from "./
 export { ImageSpool } from "./image-spool.js";
 export { SCHEMAS, type SchemaName, type SchemaResult, validateAgainst } from "./schemas.js";
 export { mapAhead } from "./map-ahead.js";
+export {
+  DEFAULT_MAX_SCREENSHOT_BYTES,
+  type ScreenshotGuard,
+  screenshotGuard,
+  type ScreenshotGuardOptions,
+  type ScreenshotReader,
+  screenshotReader,
+  stampOf,
+} from "./screenshot-guard.js";
+export { type ScreenshotAccess, screenshotAccess } from "./source-screenshots.js";
+export { DEFAULT_MAX_LINE_BYTES, type JsonLine, type JsonLinesOptions, parseJsonLine, readJsonLines, replacePythonNonFinite } from "./json-lines.js";
+export { concatSources } from "./concat-sources.js";

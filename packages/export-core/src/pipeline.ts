@@ -20,6 +20,7 @@ import type {
 import { consoleLogger } from "./plugins.js";
 import { type Problem, ProblemCounter, ProblemReason } from "./problems.js";
 import { recordKey } from "./record.js";
+import { screenshotAccess } from "./source-screenshots.js";
 
 export interface ProgressEvent {
   /** Records read from the source so far (good and bad lines). */
@@ -44,6 +45,8 @@ export interface PipelineOptions {
    * share it). Default 8.
    */
   concurrency?: number;
+  /** Screenshot files larger than this are refused before they are read (sources with a `root`). Default 200 MiB. */
+  maxScreenshotBytes?: number;
   /** Images declaring more pixels are refused (decompression bombs). Default 8192². */
   maxPixels?: number;
   datasetVersion?: string;
@@ -137,6 +140,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       elapsedMs: performance.now() - started,
     });
 
+  // Before any writer opens: a source that cannot read screenshots is a configuration error, not a failed export.
+  const access = screenshotAccess(options.source, options.maxScreenshotBytes !== undefined ? { maxScreenshotBytes: options.maxScreenshotBytes } : {});
   const ctx = { registry, datasetVersion: options.datasetVersion ?? "1.0.0", logger, signal };
   const opened: Writer[] = [];
   try {
@@ -146,7 +151,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }
 
     // Each screenshot of the run is read and hashed once (records of one screen share it).
-    const screenshots = new ScreenshotCache(options.source, {
+    const screenshots = new ScreenshotCache(access, {
       maxPixels,
       needPixels: options.labelers.some((l) => l.needsPixels !== false),
       recentLimit: Math.max(16, concurrency * 4),

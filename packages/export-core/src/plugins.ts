@@ -21,7 +21,7 @@ export const silentLogger: Logger = { info: () => {}, warn: () => {} };
 /** A record as a source yields it, with where it came from for messages. */
 export interface SourceRecord {
   record: ExecutionRecord;
-  /** 1-based line in records.jsonl, when the source is a file. */
+  /** 1-based line in the source's file (records.jsonl, tree-events.jsonl, …), when there is one. */
   line?: number;
 }
 
@@ -49,24 +49,47 @@ export interface ScreenshotFile {
 }
 
 /**
- * Where records come from. `readScreenshot` must refuse (with a
- * `ScreenshotError` whose `reason` is a ProblemReason) any reference that
- * leaves the source's root: `..`, absolute paths, symlinks pointing out.
+ * Where records come from: a name, the directory the records' screenshot
+ * references are relative to, and the records. That is all a source needs:
+ * core reads the screenshots under `root` with the path guard (nothing
+ * outside the root, symlinks included), buffer reuse and version stamps.
+ *
+ * ```ts
+ * const source: Source = {
+ *   name: "my-format",
+ *   root: "/runs/42",
+ *   async *read() {
+ *     yield { record: { action_id: "a1", screenshot_reference: "shots/1.png", active_states_before: [], active_states_after: [] } };
+ *   },
+ * };
+ * ```
+ *
+ * A source whose screenshots are not files under one directory (in memory,
+ * another dataset) gives `readScreenshot` instead of `root`; it must then
+ * refuse, with a `ScreenshotError` whose `reason` is a ProblemReason, any
+ * reference that leaves its root.
  */
 export interface Source {
   name: string;
+  /** Screenshot references are read under this directory (with core's path guard). */
+  root?: string;
   read(signal?: AbortSignal): AsyncIterable<SourceItem>;
   /**
-   * `allocate`, when given, makes the buffer for `size` bytes: a source that
-   * reads into it (and says `owned`) lets the pipeline reuse screenshot memory.
+   * Optional, instead of `root`: reads one screenshot. `allocate`, when
+   * given, makes the buffer for `size` bytes: a source that reads into it
+   * (and says `owned`) lets the pipeline reuse screenshot memory.
    */
-  readScreenshot(reference: string, allocate?: (size: number) => Buffer): Promise<ScreenshotFile>;
+  readScreenshot?(reference: string, allocate?: (size: number) => Buffer): Promise<ScreenshotFile>;
   /**
-   * Optional: checks a reference exactly as `readScreenshot` does (same
-   * guard) without reading it, and returns its real path and `stamp`.
+   * Optional, with `readScreenshot`: checks a reference exactly as
+   * `readScreenshot` does (same guard) without reading it, and returns its
+   * real path and `stamp`.
    */
   screenshotStamp?(reference: string): Promise<{ path: string; stamp: string }>;
 }
+
+/** A source that reads screenshots through core's guard itself, exposing it (`readScreenshot`, `screenshotStamp`) for direct use. */
+export type GuardedSource = Source & Required<Pick<Source, "root" | "readScreenshot" | "screenshotStamp">>;
 
 /** A screenshot after the resolver: read once, hashed, measured. */
 export interface ResolvedImage {

@@ -6,6 +6,10 @@
 export const ProblemReason = {
   /** A records.jsonl line is not valid JSON. */
   MalformedJson: "malformed_json",
+  /** The last line of a JSON-lines file ends without a newline and is not whole JSON (an interrupted writer). */
+  TornLine: "torn_line",
+  /** A line longer than the reader's limit: skipped without being held in memory. */
+  LineTooLong: "line_too_long",
   /** A line parses but is not a record (missing action_id, wrong types). */
   InvalidRecord: "invalid_record",
   /** The record has no screenshot_reference. */

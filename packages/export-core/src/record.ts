@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonLine } from "./json-lines.js";
 
 const point = z.union([
   z.tuple([z.number(), z.number()]).rest(z.unknown()),
@@ -17,6 +18,15 @@ const stringList = z
  * `{x, y}` and normalised to `{x, y}`. Only `action_id` is required; fields
  * of the wrong type are treated as absent rather than failing the record,
  * because one odd field should not lose a screenshot.
+ *
+ * Two fields are ours, for sources that read richer artifacts than the
+ * runner's record: `attempt_id` tells apart records of one action on one
+ * screenshot (two template patterns tried on an unchanged screen give the
+ * same image; without it the second would count as already exported), and
+ * `source_boxes` holds boxes the source already knows (grounding elements,
+ * OmniParser regions, a DOM), `[{bbox: [x, y, w, h], category, source?,
+ * confidence?, verified?, attributes?}]`, which `sourceBoxesLabeler` turns
+ * into annotations; each entry is checked there, not here.
  */
 export const ExecutionRecordSchema = z.looseObject({
   action_id: z.union([z.string().min(1), z.number().transform(String)]),
@@ -41,7 +51,23 @@ export const ExecutionRecordSchema = z.looseObject({
   workflow_id: z.string().nullish().catch(null),
   parent_action_id: z.string().nullish().catch(null),
   metadata: z.looseObject({}).nullish().catch(null),
+  attempt_id: z.union([z.string().min(1), z.number().transform(String)]).nullish().catch(null),
+  source_boxes: z.array(z.unknown()).nullish().catch(null),
 });
+
+/** A box a source already knows (see `source_boxes`): pixels, origin top-left. */
+export interface SourceBox {
+  bbox: [number, number, number, number];
+  category: string;
+  /** Where the box came from (annotation `source`), e.g. "grounding". */
+  source?: string;
+  /** In [0, 1]. Default 1. */
+  confidence?: number;
+  /** Default false. */
+  verified?: boolean;
+  /** Kept with the box (e.g. the element's text). */
+  attributes?: Record<string, unknown>;
+}
 
 export type ExecutionRecord = z.output<typeof ExecutionRecordSchema>;
 /** What the runner writes (before normalisation). */
@@ -58,50 +84,9 @@ export type ParseRecordResult =
  * the whole record.
  */
 export function parseRecordLine(line: string): ParseRecordResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (e) {
-    const tolerant = replacePythonNonFinite(line);
-    try {
-      if (tolerant === line) throw e;
-      value = JSON.parse(tolerant);
-    } catch {
-      return { ok: false, reason: "malformed_json", message: `not valid JSON: ${(e as Error).message}` };
-    }
-  }
-  return parseRecord(value);
-}
-
-/** Replaces bare NaN / Infinity / -Infinity tokens outside strings with null. */
-export function replacePythonNonFinite(text: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\") {
-        out += text[i + 1] ?? "";
-        i++;
-      } else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      continue;
-    }
-    const rest = text.slice(i, i + 9);
-    const token = rest.startsWith("-Infinity") ? "-Infinity" : rest.startsWith("Infinity") ? "Infinity" : rest.startsWith("NaN") ? "NaN" : undefined;
-    if (token) {
-      out += "null";
-      i += token.length - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
+  const parsed = parseJsonLine(line);
+  if (!parsed.ok) return { ok: false, reason: "malformed_json", message: `not valid JSON: ${parsed.message}` };
+  return parseRecord(parsed.value);
 }
 
 /** Validates and normalises a record object. Never throws. */
@@ -122,10 +107,12 @@ export function parseRecord(value: unknown): ParseRecordResult {
 /**
  * The key that makes re-exports idempotent: a record already in the dataset
  * with the same key is not appended again. The action_id plus the screenshot
- * it points at, so one action retried on a new screenshot still counts.
+ * it points at, so one action retried on a new screenshot still counts, plus
+ * `attempt_id` when the record has one (several attempts of one action on
+ * one unchanged screen are several records).
  */
-export function recordKey(record: Pick<ExecutionRecord, "action_id">, imageId: string): string {
-  return `${record.action_id}\u0000${imageId}`;
+export function recordKey(record: { action_id: string; attempt_id?: string | null | undefined }, imageId: string): string {
+  return record.attempt_id ? `${record.action_id}\u0000${imageId}\u0000${record.attempt_id}` : `${record.action_id}\u0000${imageId}`;
 }
 
 /** What an image's annotation file keeps of the record that showed it (the seed's `context`). */

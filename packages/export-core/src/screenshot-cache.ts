@@ -1,6 +1,7 @@
 import { resolveFile } from "./image-resolver.js";
 import { ScreenshotBufferPool } from "./screenshot-buffer-pool.js";
-import type { ResolvedImage, Source } from "./plugins.js";
+import type { ResolvedImage } from "./plugins.js";
+import type { ScreenshotAccess } from "./source-screenshots.js";
 
 /** The empty buffer a resolved image carries once its bytes are not to be used. */
 export const NO_BYTES = Buffer.alloc(0);
@@ -48,7 +49,7 @@ interface Reading {
 /**
  * Resolves each screenshot of a run once. Records asking for a screenshot
  * while it is being read share that read. A reference resolved earlier is
- * checked with the source's `screenshotStamp` (device, inode, size, mtime:
+ * checked with the source's stamp (device, inode, size, mtime:
  * no read); when it is unchanged its id, hash and size are reused, and its
  * bytes are read again only if a labeler needs pixels. Sources without
  * stamps share the last `recentLimit` resolutions, bytes included; changed
@@ -64,7 +65,7 @@ export class ScreenshotCache {
   private readonly allocate = (size: number) => this.pool.take(size);
 
   constructor(
-    private readonly source: Source,
+    private readonly source: ScreenshotAccess,
     private readonly options: ScreenshotCacheOptions,
   ) {}
 
@@ -95,7 +96,7 @@ export class ScreenshotCache {
 
   private startReading(ref: string): Reading {
     const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false };
-    reading.result = this.source.readScreenshot(ref, this.allocate).then((file) => {
+    reading.result = this.source.read(ref, this.allocate).then((file) => {
       reading.owned = file.owned === true;
       return resolveFile(file, ref, this.options.maxPixels);
     });
@@ -138,12 +139,12 @@ export class ScreenshotCache {
 
   private async reuse(ref: string): Promise<CachedResolution | undefined> {
     const k = this.known.get(ref);
-    if (!k || !this.source.screenshotStamp) return undefined;
+    if (!k || !this.source.stamp) return undefined;
     try {
-      const now = await this.source.screenshotStamp(ref);
+      const now = await this.source.stamp(ref);
       if (now.stamp !== k.stamp || now.path !== k.sourcePath) return undefined;
       if (!this.options.needPixels) return { image: k, fresh: false, bytesRead: 0, release: () => {} };
-      const file = await this.source.readScreenshot(ref, this.allocate);
+      const file = await this.source.read(ref, this.allocate);
       if (file.stamp !== k.stamp || file.bytes.length !== k.byteLength) return undefined;
       const bytes = file.bytes;
       return { image: { ...k, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && this.pool.give(bytes) };

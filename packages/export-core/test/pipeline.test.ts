@@ -192,7 +192,7 @@ describe("runPipeline", () => {
         mostAtOnce = Math.max(mostAtOnce, reading);
         await new Promise((r) => setTimeout(r, 5));
         reading--;
-        return base.readScreenshot(ref);
+        return base.readScreenshot!(ref);
       },
     };
     const items: ExportItem[] = [];

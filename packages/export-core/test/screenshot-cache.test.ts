@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ScreenshotCache } from "../src/screenshot-cache.js";
-import { contentId, ScreenshotError, type Source } from "../src/index.js";
+import { contentId, ScreenshotError, screenshotAccess, type Source } from "../src/index.js";
 import { encodePng } from "../src/testing/index.js";
 
 function readInto(bytes: Buffer, allocate?: (size: number) => Buffer): Buffer {
@@ -47,7 +47,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
     const png = encodePng(20, 10);
     put("a.png", png);
     put("b.png", encodePng(5, 5));
-    const cache = new ScreenshotCache(source, options);
+    const cache = new ScreenshotCache(screenshotAccess(source), options);
     const first = await cache.resolve("a.png");
     expect(first).toMatchObject({ fresh: true, bytesRead: png.length });
     expect(first.image.id).toBe(contentId(png).id);
@@ -66,7 +66,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
     const { source, counts, put } = countingSource();
     for (const ref of ["a.png", "b.png", "c.png", "d.png"]) put(ref, encodePng(4, 4));
     // recentLimit 1: only `known` can spare a read.
-    const cache = new ScreenshotCache(source, { ...options, recentLimit: 1, knownLimit: 2 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 1, knownLimit: 2 });
     for (const ref of ["a.png", "b.png", "c.png"]) (await cache.resolve(ref)).release();
     expect(counts.reads).toBe(3);
     const c = await cache.resolve("c.png");
@@ -84,7 +84,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
     const { source, counts, put } = countingSource();
     const png = encodePng(8, 8);
     put("a.png", png);
-    const cache = new ScreenshotCache(source, { ...options, needPixels: true, recentLimit: 0 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, needPixels: true, recentLimit: 0 });
     await cache.resolve("a.png");
     const again = await cache.resolve("a.png");
     expect(again.fresh).toBe(false);
@@ -95,7 +95,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
   it("resolves a screenshot in full again when its file changed (a runner reusing one file name)", async () => {
     const { source, put } = countingSource();
     put("current.png", encodePng(8, 8));
-    const cache = new ScreenshotCache(source, { ...options, recentLimit: 0 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 0 });
     const before = await cache.resolve("current.png");
     const changed = encodePng(9, 9);
     put("current.png", changed);
@@ -108,7 +108,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
   it("without stamps every record's screenshot is resolved in full (no stale reuse)", async () => {
     const { source, counts, put } = countingSource(false);
     put("a.png", encodePng(4, 4));
-    const cache = new ScreenshotCache(source, { ...options, recentLimit: 0 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 0 });
     await cache.resolve("a.png");
     expect((await cache.resolve("a.png")).fresh).toBe(true);
     expect(counts.reads).toBe(2);
@@ -117,7 +117,7 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
   it("a screenshot deleted after its first use is reported, not served from memory", async () => {
     const { source, put, files } = countingSource();
     put("a.png", encodePng(4, 4));
-    const cache = new ScreenshotCache(source, { ...options, recentLimit: 0 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 0 });
     await cache.resolve("a.png");
     files.delete("a.png");
     await expect(cache.resolve("a.png")).rejects.toThrow(/missing/);
@@ -130,7 +130,7 @@ describe("ScreenshotCache: owned buffers are freed when their records are done",
   it("frees an owned buffer with the last record holding it, not before", async () => {
     const { source, put } = countingSource(true, true);
     put("a.png", big());
-    const cache = new ScreenshotCache(source, options);
+    const cache = new ScreenshotCache(screenshotAccess(source), options);
     const [first, second] = await Promise.all([cache.resolve("a.png"), cache.resolve("a.png")]);
     expect(second!.image.bytes).toBe(first!.image.bytes); // one read, shared while in flight
     const length = first!.image.bytes.length;
@@ -146,7 +146,7 @@ describe("ScreenshotCache: owned buffers are freed when their records are done",
   it("never frees a buffer the source did not hand over", async () => {
     const { source, put, files } = countingSource(true, false);
     put("a.png", big());
-    const cache = new ScreenshotCache(source, options);
+    const cache = new ScreenshotCache(screenshotAccess(source), options);
     const r = await cache.resolve("a.png");
     r.release();
     await Promise.resolve();
@@ -158,7 +158,7 @@ describe("ScreenshotCache: owned buffers are freed when their records are done",
     put("a.png", big());
     put("b.png", big());
     put("c.png", big());
-    const cache = new ScreenshotCache(source, options); // recentLimit 2
+    const cache = new ScreenshotCache(screenshotAccess(source), options); // recentLimit 2
     const a = await cache.resolve("a.png");
     a.release();
     await Promise.resolve();
@@ -175,7 +175,7 @@ describe("ScreenshotCache: owned buffers are freed when their records are done",
   it("a pixel labeler's re-read of a known screenshot is freed on release", async () => {
     const { source, put } = countingSource(true, true);
     put("a.png", big());
-    const cache = new ScreenshotCache(source, { ...options, needPixels: true, recentLimit: 0 });
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, needPixels: true, recentLimit: 0 });
     (await cache.resolve("a.png")).release();
     const again = await cache.resolve("a.png");
     expect(again.fresh).toBe(false);

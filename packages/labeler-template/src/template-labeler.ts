@@ -11,6 +11,13 @@ export const TemplateProblemReason = {
   MatchIncomplete: "match_incomplete",
   /** A found match without an `image_id`: the box got the fallback category. */
   CategoryMissing: "category_missing",
+  /**
+   * A found match whose box reaches past the image's edge: a match found on a
+   * screenshot lies inside it, so the image is not the screen the match was
+   * found on (a 200 px thumbnail, a crop, another monitor's coordinates).
+   * Dropped: clipping would make a wrong box.
+   */
+  BoxExceedsImage: "template_box_exceeds_image",
 } as const;
 
 export const TEMPLATE_SOURCE = "template_matching";
@@ -18,8 +25,10 @@ export const TEMPLATE_SOURCE = "template_matching";
 /**
  * One box per found template match: `location` is the top-left corner,
  * `template_size` the size, `image_id` the category, `confidence` the match
- * score. Matches that were not found give no box (as in the seed). The box is
- * clipped to the image here too, so the labeler is correct on its own.
+ * score. Matches that were not found give no box (as in the seed). A box that
+ * reaches past the image by more than a pixel is dropped with a named reason
+ * (the screenshot cannot be the screen the match was found on); one within a
+ * pixel of the edge is clipped.
  */
 export function templateLabeler(options: TemplateLabelerOptions = {}): Labeler {
   const fallback = options.categoryFallback ?? "unknown";
@@ -47,6 +56,14 @@ export function templateLabeler(options: TemplateLabelerOptions = {}): Labeler {
         return [];
       }
 
+      if (clip.clipped && exceedsBy(bbox, image.width, image.height) > EDGE_TOLERANCE) {
+        ctx.report(
+          TemplateProblemReason.BoxExceedsImage,
+          `template box [${bbox.join(", ")}] reaches past the ${image.width}×${image.height} image: this screenshot is not the screen the match was found on (a 200 px thumbnail?): no box`,
+        );
+        return [];
+      }
+
       let categoryName = category(match.image_id);
       if (categoryName === undefined) {
         categoryName = fallback;
@@ -64,6 +81,15 @@ export function templateLabeler(options: TemplateLabelerOptions = {}): Labeler {
       return [annotation];
     },
   };
+}
+
+/** Sub-pixel overhang from rounding (a fractional location) is clipped, not dropped. */
+const EDGE_TOLERANCE = 1;
+
+/** How far, in pixels, the box reaches past the image on its worst side. */
+function exceedsBy(b: BBox, width: number, height: number): number {
+  const [x, y, w, h] = b;
+  return Math.max(-x, -y, x + w - width, y + h - height, 0);
 }
 
 /** `{x, y}` (or `[x, y]`) with finite numbers; anything else is unusable. */

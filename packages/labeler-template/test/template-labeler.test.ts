@@ -102,10 +102,15 @@ describe("templateLabeler", () => {
     expect((await label({ ...good, confidence: 1 })).reports).toEqual([]);
   });
 
-  it("clips a box partly outside the image and drops one wholly outside", async () => {
-    const clipped = await label({ ...good, location: { x: 190, y: -5 } });
-    expect(clipped.boxes[0]).toMatchObject({ bbox: [190, 0, 10, 7], clipped: true });
-    expect(clipped.reports.map((r) => [r.reason, r.severity])).toEqual([["box_clipped", "repaired"]]);
+  it("drops a box reaching past the image (a thumbnail of the screen) with a named reason, clips sub-pixel overhang, drops one wholly outside", async () => {
+    const past = await label({ ...good, location: { x: 190, y: -5 } });
+    expect(past.boxes).toEqual([]);
+    expect(past.reports.map((r) => [r.reason, r.severity])).toEqual([["template_box_exceeds_image", "dropped_box"]]);
+    expect(past.reports[0]!.message).toContain("thumbnail");
+
+    const rounding = await label({ ...good, location: { x: 170.5, y: -0.5 } });
+    expect(rounding.boxes[0]).toMatchObject({ bbox: [170.5, 0, 29.5, 11.5], clipped: true });
+    expect(rounding.reports.map((r) => r.reason)).toEqual(["box_clipped"]);
 
     const outside = await label({ ...good, location: { x: 250, y: 10 } });
     expect(outside.boxes).toEqual([]);
@@ -125,7 +130,7 @@ describe("templateLabeler", () => {
   it("in the pipeline: repairs are counted once, the category name is normalised", async () => {
     const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: "#fff" } }).png().toBuffer();
     const records = [
-      { action_id: "1", screenshot_reference: "s.png", match_summary: { ...good, confidence: "0.8", location: { x: 180, y: 90 } } },
+      { action_id: "1", screenshot_reference: "s.png", match_summary: { ...good, confidence: "0.8", location: { x: 170.5, y: 88 } } },
       { action_id: "2", screenshot_reference: "s.png", match_summary: { ...good, image_id: "search\nfield" } },
       { action_id: "3", screenshot_reference: "s.png", match_summary: { ...good, found: false } },
     ];
@@ -147,7 +152,7 @@ describe("templateLabeler", () => {
       logger: silentLogger,
     });
     expect(items.map((i) => i.annotations.map((a) => [a.categoryName, a.bbox, a.confidence]))).toEqual([
-      [["login_button", [180, 90, 20, 10], 0.8]],
+      [["login_button", [170.5, 88, 29.5, 12], 0.8]],
       [["search field", [10, 20, 30, 12], 0.93]],
       [],
     ]);

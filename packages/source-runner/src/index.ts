@@ -8,4 +8,4 @@ export {
   type ScreenshotReader,
   screenshotReader,
   stampOf,
-} from "./screenshot-guard.js";
+} from "@qontinui/export-core";

@@ -1,5 +1,4 @@
-import { parseRecord, ProblemReason, type Source, type SourceItem } from "@qontinui/export-core";
-import { type ScreenshotGuardOptions, screenshotGuard } from "./screenshot-guard.js";
+import { parseRecord, ProblemReason, type ScreenshotGuardOptions, screenshotGuard, type GuardedSource, type Source, type SourceItem } from "@qontinui/export-core";
 
 export type PushSourceOptions = ScreenshotGuardOptions;
 
@@ -15,10 +14,11 @@ export function pushSource(
   records: Iterable<unknown> | AsyncIterable<unknown>,
   screenshotsRoot: string,
   options: PushSourceOptions = {},
-): Source {
+): GuardedSource {
   const guard = screenshotGuard(screenshotsRoot, options);
   return {
     name: SOURCE_NAME,
+    root: screenshotsRoot,
     read: (signal) => readPushed(records, signal),
     readScreenshot: guard.read,
     screenshotStamp: guard.stamp,

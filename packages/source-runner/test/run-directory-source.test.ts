@@ -45,7 +45,7 @@ describe("runDirectorySource().read", () => {
 
   it("reads a final line without a newline after LF lines", async () => {
     await writeFiles(dir, { "records.jsonl": `${JSON.stringify({ action_id: "p" })}\n{"action_id": "q"` });
-    expect(summary(await collect(runDirectorySource(dir).read()))).toEqual(["1:p", "2:!malformed_json"]);
+    expect(summary(await collect(runDirectorySource(dir).read()))).toEqual(["1:p", "2:!torn_line"]);
     await writeFiles(dir, { "records.jsonl": `${JSON.stringify({ action_id: "p" })}\n{"action_id": "q"}` });
     expect(summary(await collect(runDirectorySource(dir).read()))).toEqual(["1:p", "2:q"]);
   });

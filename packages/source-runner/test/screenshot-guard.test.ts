@@ -1,14 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, symlink } from "node:fs/promises";
 import path from "node:path";
-import { resolveImage, ScreenshotError, type Source } from "@qontinui/export-core";
+import { type GuardedSource, resolveImage, ScreenshotError } from "@qontinui/export-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDirectorySource } from "../src/index.js";
 import { png, scratch, writeFiles } from "./fixtures.js";
 
 let base: string;
 let run: string;
-let source: Source;
+let source: GuardedSource;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
@@ -27,7 +27,7 @@ beforeEach(async () => {
 afterEach(() => cleanup());
 
 /** The ProblemReason a reference is refused with, or "ok". */
-async function outcome(reference: string, s: Source = source): Promise<string> {
+async function outcome(reference: string, s: GuardedSource = source): Promise<string> {
   try {
     await s.readScreenshot(reference);
     return "ok";

@@ -230,7 +230,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
         // Whether the record had a match or a click is not in the seed's manifest: unknown after a rebuild (counted as 0).
         const flags = 0;
         const entry = Buffer.alloc(INDEX_ENTRY_SIZE);
-        keyHash(recordKey({ action_id: String(e.action_id) }, e.id)).copy(entry, 0);
+        keyHash(recordKey({ action_id: String(e.action_id), attempt_id: typeof e.attempt_id === "string" ? e.attempt_id : null }, e.id)).copy(entry, 0);
         imageIdBytes(e.id).copy(entry, 8);
         entry[16] = flags;
         entry.writeUIntBE(offset, 18, 6);
@@ -577,6 +577,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Writer {
         source: "runner_execution",
         is_new: isNew,
         reviewed: false,
+        ...(record.attempt_id ? { attempt_id: record.attempt_id } : {}),
       };
       const line = `${JSON.stringify(entry)}\n`;
       const flags = (record.match_summary ? FLAG_MATCH : 0) | (record.clicked_location ? FLAG_CLICK : 0);

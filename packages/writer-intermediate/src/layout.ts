@@ -29,6 +29,8 @@ export interface ManifestEntry {
   source: string;
   is_new: boolean;
   reviewed: boolean;
+  /** Only when the record has one (see ExecutionRecord.attempt_id): part of the idempotence key. */
+  attempt_id?: string;
   [extra: string]: unknown;
 }
 

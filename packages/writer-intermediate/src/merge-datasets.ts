@@ -101,6 +101,7 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
           start_time: entry.timestamp,
           active_states_before: entry.active_states,
           success: ann?.context?.success ?? null,
+          attempt_id: entry.attempt_id ?? null,
         });
         if (!parsed.ok) {
           problems.add({ reason: parsed.reason, severity: "skipped", line, message: `${ds.dir}: ${parsed.message}` });

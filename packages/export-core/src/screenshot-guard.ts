@@ -1,7 +1,9 @@
 import { constants } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import { ProblemReason, type ScreenshotFile, ScreenshotError } from "@qontinui/export-core";
+import { ScreenshotError } from "./errors.js";
+import type { ScreenshotFile } from "./plugins.js";
+import { ProblemReason } from "./problems.js";
 
 /** Default largest screenshot read: 200 MiB. */
 export const DEFAULT_MAX_SCREENSHOT_BYTES = 200 * 1024 * 1024;
