@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import path from "node:path";
 import { readImageInfo, validateAgainst } from "@qontinui/export-core";
 import { IntermediateDataset } from "./dataset-reader.js";
@@ -23,23 +23,14 @@ export interface ValidationReport {
 
 const EPSILON = 1e-6;
 
-/** Bytes of an image file enough for its header (size and format). */
-const HEADER_BYTES = 64 * 1024;
-
-/** The content id of a file and its first bytes, from one read of it. */
-async function hashFile(file: string): Promise<{ id: string; head: Buffer }> {
-  const hash = createHash("sha256");
-  const head: Buffer[] = [];
-  let headLength = 0;
-  for await (const chunk of createReadStream(file)) {
-    const bytes = chunk as Buffer;
-    hash.update(bytes);
-    if (headLength < HEADER_BYTES) {
-      head.push(bytes.subarray(0, HEADER_BYTES - headLength));
-      headLength += head.at(-1)!.length;
-    }
-  }
-  return { id: hash.digest("hex").slice(0, 16), head: Buffer.concat(head) };
+/**
+ * The content id of a file and its bytes, from one read. The whole file: the
+ * image check walks a PNG to IEND and a JPEG to its end-of-image marker, so a
+ * prefix of the file (64 KiB, once) failed every full-size screenshot.
+ */
+async function hashFile(file: string): Promise<{ id: string; bytes: Buffer }> {
+  const bytes = await fs.readFile(file);
+  return { id: createHash("sha256").update(bytes).digest("hex").slice(0, 16), bytes };
 }
 
 /**
@@ -86,7 +77,7 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
   let totalBoxes = 0;
   const checkImage = async (id: string, imageRel: string): Promise<void> => {
     const imageFile = path.join(paths.root, imageRel);
-    let read: { id: string; head: Buffer };
+    let read: { id: string; bytes: Buffer };
     try {
       read = await hashFile(imageFile);
     } catch {
@@ -95,7 +86,7 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
     }
     checked.images++;
     if (read.id !== id) problem(imageRel, `content hash is ${read.id}, not ${id}: the file was changed or misnamed`);
-    const info = readImageInfo(read.head);
+    const info = readImageInfo(read.bytes);
     const annRel = `annotations/${id}.json`;
     let ann: AnnotationFile | undefined;
     try {

@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { runPipeline, silentLogger, validateAgainst } from "@qontinui/export-core";
+import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { intermediateWriter, validateDataset } from "../src/index.js";
 import { makeRun, match, matchLabeler, memorySource, png, record, tempDir } from "./fixtures.js";
@@ -67,6 +68,28 @@ describe("validateDataset", () => {
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.checked).toEqual({ manifestLines: 3, images: 2, annotationFiles: 2, boxes: 2 });
+  });
+
+  it("passes full-size screenshots (1920×1080 PNG and JPEG, far over 64 KiB) and finds one cut short", async () => {
+    // Noise makes the files realistically large: a prefix of the file is not the whole image.
+    const noise = (w: number, h: number) => sharp(Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 2654435761) >>> 24)), { raw: { width: w, height: h, channels: 3 } });
+    const big = await makeRun({ "full.png": await noise(1920, 1080).png().toBuffer(), "full.jpg": await noise(1920, 1080).jpeg({ quality: 85 }).toBuffer() }, [
+      record("p", "full.png", { match_summary: match("save", 1800, 1000, 96, 32, 0.9) }),
+      record("j", "full.jpg", { match_summary: match("open", 10, 10, 96, 32, 0.9) }),
+    ]);
+    for (const f of ["full.png", "full.jpg"]) expect((await fs.stat(path.join(big.dir, "screenshots", f))).size).toBeGreaterThan(100 * 1024);
+    const out = await tempDir();
+    await runPipeline({ source: memorySource(big.dir, big.records), labelers: [matchLabeler], writers: [intermediateWriter({ outDir: out })], logger: silentLogger });
+    const report = await validateDataset(out);
+    expect(report.problems).toEqual([]);
+    expect(report.checked).toMatchObject({ images: 2, boxes: 2 });
+
+    const jpeg = (await fs.readdir(path.join(out, "images"))).find((f) => f.endsWith(".jpg"))!;
+    const file = path.join(out, "images", jpeg);
+    const bytes = await fs.readFile(file);
+    await fs.writeFile(file, bytes.subarray(0, bytes.length - 1000));
+    const cut = await validateDataset(out);
+    expect(cut.problems.map((p) => p.message).join("\n")).toMatch(/no end-of-image marker/);
   });
 
   it("finds an image whose bytes no longer match its name", async () => {
