@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // package can still run its own with `pnpm --filter <name> test`.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "examples/custom-writer"],
+    projects: ["packages/*", "examples/custom-writer", "examples/custom-source"],
     globalSetup: ["./vitest.global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,

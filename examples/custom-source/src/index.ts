@@ -1,0 +1,1 @@
+export { capturesSource } from "./captures-source.js";
