@@ -5,12 +5,14 @@ import {
   type RecordFilter,
   runPipeline,
   silentLogger,
+  type Source,
   successfulOnly,
   withMatches,
 } from "@qontinui/export-core";
 import { clickLabeler } from "@qontinui/labeler-click";
 import { templateLabeler } from "@qontinui/labeler-template";
-import { pushSource } from "@qontinui/source-runner";
+import { sourceBoxesLabeler } from "@qontinui/labeler-source-boxes";
+import { describePicked, type OpenRunOptions, openRun, pushSource } from "@qontinui/source-runner";
 import { toCoco, type ToCocoOptions } from "@qontinui/writer-coco";
 import { datasetSummary, type DatasetSummary, intermediateWriter } from "@qontinui/writer-intermediate";
 import { type ExportConfig, resolveExportConfig } from "./export-config.js";
@@ -25,7 +27,7 @@ export interface ServiceSummary {
 }
 
 export interface ExportServiceOptions {
-  /** Extra labelers after the template and click labelers. */
+  /** Extra labelers after the template, click and source-box labelers. */
   labelers?: Labeler[];
   logger?: Logger;
 }
@@ -81,6 +83,24 @@ export class TrainingExportService {
     return this.exportBuffered();
   }
 
+  /**
+   * Exports what the runner left on disk (run_data/ with sidecars, a
+   * grounding dataset folder, tree events with `events`, a records.jsonl
+   * run: detected as `qontinui-export run` does) into the service's dataset,
+   * after any export already running. Records already in the dataset are not
+   * added again.
+   */
+  async exportRun(dir: string, options: Omit<OpenRunOptions, "maxScreenshotBytes"> = {}): Promise<ExportStatistics | undefined> {
+    if (!this.config.enabled || !this.config.outputDir) return undefined;
+    const run = await openRun(dir, options);
+    this.logger.info(`reading ${dir} as ${describePicked(dir, run.picked)}`);
+    return this.enqueue(async () => {
+      const result = await this.export(run.source);
+      this.exported += result.recordsExported;
+      return result;
+    });
+  }
+
   /** Writes the whole dataset as COCO (after waiting for running exports). */
   async exportToCoco(outputFile: string, options: Omit<ToCocoOptions, "out"> = {}) {
     if (!this.config.enabled || !this.config.outputDir) return undefined;
@@ -115,6 +135,20 @@ export class TrainingExportService {
     return f;
   }
 
+  private async export(source: Source): Promise<ExportStatistics> {
+    const result = await runPipeline({
+      source,
+      labelers: [templateLabeler(), clickLabeler({ mode: this.config.clickMode }), sourceBoxesLabeler(), ...(this.options.labelers ?? [])],
+      writers: [intermediateWriter({ outDir: this.config.outputDir!, datasetVersion: this.config.datasetVersion, imageMode: this.config.imageMode })],
+      filters: this.filters(),
+      datasetVersion: this.config.datasetVersion,
+      logger: this.logger,
+    });
+    const s = result.statistics;
+    this.logger.info(`exported ${s.recordsExported} records (${s.uniqueImages} images, ${s.annotations} boxes)`);
+    return s;
+  }
+
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const next = this.queue.then(job, job);
     this.queue = next.catch(() => {});
@@ -127,19 +161,9 @@ export class TrainingExportService {
     if (batch.length === 0) return Promise.resolve(undefined);
     return this.enqueue(async () => {
       try {
-        const result = await runPipeline({
-          source: pushSource(batch, this.storageDir),
-          labelers: [templateLabeler(), clickLabeler({ mode: this.config.clickMode }), ...(this.options.labelers ?? [])],
-          writers: [intermediateWriter({ outDir: this.config.outputDir!, datasetVersion: this.config.datasetVersion, imageMode: this.config.imageMode })],
-          filters: this.filters(),
-          datasetVersion: this.config.datasetVersion,
-          logger: this.logger,
-        });
-        this.exported += result.statistics.recordsExported;
-        this.logger.info(
-          `exported ${result.statistics.recordsExported} records (${result.statistics.uniqueImages} images, ${result.statistics.annotations} boxes)`,
-        );
-        return result.statistics;
+        const statistics = await this.export(pushSource(batch, this.storageDir));
+        this.exported += statistics.recordsExported;
+        return statistics;
       } catch (e) {
         // Nothing is lost: the batch goes back to the front of the buffer for the next export.
         this.buffer = [...batch, ...this.buffer];

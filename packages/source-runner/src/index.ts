@@ -9,3 +9,17 @@ export {
   screenshotReader,
   stampOf,
 } from "@qontinui/export-core";
+export * from "./run-data/index.js";
+export * from "./tree-events/index.js";
+export * from "./grounding/index.js";
+export {
+  type DetectedArtifact,
+  describePicked,
+  detectRunArtifacts,
+  findEventsFile,
+  type OpenedRun,
+  openRun,
+  type OpenRunOptions,
+  RUN_FORMATS,
+  type RunFormat,
+} from "./open-run.js";

@@ -2,6 +2,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import {
   actionTypes,
+  ConfigError,
   type ExportStatistics,
   type Problem,
   type RecordFilter,
@@ -12,7 +13,8 @@ import {
 } from "@qontinui/export-core";
 import { clickLabeler } from "@qontinui/labeler-click";
 import { templateLabeler } from "@qontinui/labeler-template";
-import { runDirectorySource } from "@qontinui/source-runner";
+import { sourceBoxesLabeler } from "@qontinui/labeler-source-boxes";
+import { describePicked, type OpenedRun, openRun, RUN_FORMATS, type RunFormat } from "@qontinui/source-runner";
 import { cocoWriter, toCoco } from "@qontinui/writer-coco";
 import { type ImageMode, intermediateWriter } from "@qontinui/writer-intermediate";
 import { vocWriter } from "@qontinui/writer-voc";
@@ -25,12 +27,29 @@ import { splitOptions } from "./split-options.js";
 
 export const runHelp = `Usage: qontinui-export run <run-dir> --out <dataset> [options]
 
-Exports a qontinui run directory (records.jsonl + screenshots) into an
-intermediate dataset. Exporting into an existing dataset resumes it: records
+Exports what a qontinui runner left on disk into an intermediate dataset.
+<run-dir> may hold any of these (it says which it picked):
+  run-data     the runner's run_data/ (screenshots/screenshot-NNNN.png + JSON
+               sidecars, debug_visuals/ in debug mode), given itself or the
+               qontinui_* temp folder around it; template boxes come from the
+               debug visuals, or from tree events when they are joined
+  grounding    grounding.jsonl (+ rotated grounding.<k>.jsonl) with images/,
+               given itself or under run_data/dataset/; every element's box
+  tree-events  execution-tree events (one JSON event a line) with --events,
+               screenshots from run_data/
+  records      records.jsonl (one ActionExecutionRecord a line) + screenshots
+Several found in one directory are exported together (images shared between
+them are stored once). Exporting into an existing dataset resumes it: records
 already there are not added again, categories keep their ids.
 
 Options:
   -o, --out <dir>          dataset directory (created; must be empty or a dataset)
+      --source <format>    read only this format: run-data, tree-events,
+                           grounding or records (default: every one found)
+      --events <file>      tree events to join to a run_data export (action
+                           types, success, click points, boxes when debug
+                           visuals are off); default: tree-events.jsonl or
+                           events.jsonl beside run_data/, if there is one
       --successful-only    only records with success: true
       --with-matches       only records with a match_summary
       --action-type <t>    only records of this action_type (repeatable)
@@ -79,6 +98,8 @@ async function countLines(file: string): Promise<number | undefined> {
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("run", argv, {
     out: { type: "string", short: "o" },
+    source: { type: "string" },
+    events: { type: "string" },
     "successful-only": { type: "boolean" },
     "with-matches": { type: "boolean" },
     "action-type": { type: "string", multiple: true },
@@ -118,15 +139,32 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`run: unknown format ${JSON.stringify(f)} in --format; choose from coco, yolo, voc`);
   }
   const split = splitOptions("run", values);
+  const format = values.source;
+  if (format !== undefined && !(RUN_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`run: --source must be one of ${RUN_FORMATS.join(", ")}, not ${JSON.stringify(format)}`);
+  }
   const datasetVersion = values["dataset-version"] ?? "1.0.0";
 
   try {
     const st = await fs.stat(runDir);
     if (!st.isDirectory()) throw new Error();
   } catch {
-    io.stderr.write(`run: ${runDir} is not a directory; give a qontinui run directory (records.jsonl + screenshots)\n`);
+    io.stderr.write(`run: ${runDir} is not a directory; give the runner's run_data directory, a grounding dataset folder or a records.jsonl run\n`);
     return ExitCode.BadInput;
   }
+  let run: OpenedRun;
+  try {
+    run = await openRun(runDir, {
+      ...(format !== undefined ? { format: format as RunFormat } : {}),
+      ...(values.events !== undefined ? { events: path.resolve(io.cwd, values.events) } : {}),
+    });
+  } catch (e) {
+    // Nothing the exporter knows in the directory, or a missing events file: the input is wrong, not the command line.
+    if (!(e instanceof ConfigError)) throw e;
+    io.stderr.write(`run: ${e.message}\n`);
+    return ExitCode.BadInput;
+  }
+  if (!values.json && !values.quiet) io.stderr.write(`reading ${runDir} as ${describePicked(runDir, run.picked)}\n`);
 
   const filters: RecordFilter[] = [];
   if (values["successful-only"]) filters.push(successfulOnly);
@@ -145,7 +183,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const quiet = values.quiet || values.json || !io.stderr.isTTY;
   const bar = new ProgressBar(io.stderr, !quiet, "exporting");
   // The total only serves the bar: no extra pass over records.jsonl when nothing is drawn.
-  const total = quiet ? undefined : await countLines(path.join(runDir, "records.jsonl"));
+  const records = run.picked.find((p) => p.format === "records");
+  const total = quiet || run.picked.length !== 1 || !records ? undefined : await countLines(path.join(records.dir, "records.jsonl"));
   const logger = {
     info: () => {},
     warn: (m: string) => {
@@ -166,8 +205,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     if (problemLines.length >= 256) problemsWrite = problemsWrite.then(() => problemsHandle!.write(problemLines.splice(0).join("")));
   };
   const result = await runPipeline({
-    source: runDirectorySource(runDir),
-    labelers: [templateLabeler(), clickLabeler({ mode: clickMode, ...(boxSize ? { boxSize } : {}) })],
+    source: run.source,
+    labelers: [templateLabeler(), clickLabeler({ mode: clickMode, ...(boxSize ? { boxSize } : {}) }), sourceBoxesLabeler()],
     writers,
     filters,
     datasetVersion,
@@ -191,7 +230,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const s = result.statistics;
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ runDir, out, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ runDir, out, sources: run.picked, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
   } else {
     io.stdout.write(formatRunSummary(runDir, out, s, result.writers));
     if (coco) io.stdout.write(formatCocoLine(coco as Awaited<ReturnType<typeof toCoco>>, out));
