@@ -11,7 +11,7 @@ import type { CliIO } from "./io.js";
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; about: string }> = {
-  run: { run: runCommand, about: "export a run directory into an intermediate dataset" },
+  run: { run: runCommand, about: "export run_data/, tree events, grounding.jsonl or records.jsonl into a dataset" },
   summary: { run: summaryCommand, about: "versions, totals, categories of a dataset" },
   coco: { run: cocoCommand, about: "convert a dataset to COCO (with train/val/test splits)" },
   yolo: { run: yoloCommand, about: "convert a dataset to the Ultralytics YOLO layout" },
@@ -36,7 +36,7 @@ ${Object.entries(COMMANDS)
   .join("\n")}
 
 Typical use:
-  qontinui-export run ./runs/session_001 --out ./datasets/gui
+  qontinui-export run /tmp/qontinui_ab12/run_data --out ./datasets/gui
   qontinui-export coco ./datasets/gui --split 0.8,0.1,0.1 --seed 42
   qontinui-export validate ./datasets/gui
 
