@@ -23,3 +23,4 @@ export {
   RUN_FORMATS,
   type RunFormat,
 } from "./open-run.js";
+export { isoSeconds, parseIsoMicros } from "./iso-time.js";

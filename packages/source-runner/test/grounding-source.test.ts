@@ -12,8 +12,8 @@ import {
 } from "@qontinui/export-core";
 import { sourceBoxesLabeler } from "@qontinui/labeler-source-boxes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isoSeconds as epochSeconds } from "../src/iso-time.js";
 import {
-  epochSeconds,
   GroundingProblemReason,
   groundingLineToRecord,
   groundingSource,

@@ -4,7 +4,8 @@ import { ConfigError, type ExportItem, type Problem, runPipeline, silentLogger, 
 import { checkSourceContract } from "@qontinui/export-core/testing";
 import { templateLabeler } from "@qontinui/labeler-template";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRunDataSource, pairDebugVisuals, parseIsoMicros, runDataSource } from "../src/run-data/index.js";
+import { parseIsoMicros } from "../src/iso-time.js";
+import { createRunDataSource, pairDebugVisuals, runDataSource } from "../src/run-data/index.js";
 import type { ActionNode } from "../src/tree-events/action-node.js";
 import { collect, scratch } from "./fixtures.js";
 import {

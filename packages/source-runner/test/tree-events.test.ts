@@ -20,12 +20,12 @@ import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ActionNode,
-  isoSeconds,
   nodeToRecord,
   parseTreeEvent,
   readActionNodes,
   treeEventsSource,
 } from "../src/tree-events/index.js";
+import { isoSeconds } from "../src/iso-time.js";
 import { collect, jsonl, scratch, summary, writeFiles } from "./fixtures.js";
 
 let dir: string;

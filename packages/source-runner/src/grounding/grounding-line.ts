@@ -1,3 +1,4 @@
+import { isoSeconds } from "../iso-time.js";
 import { createHash } from "node:crypto";
 import { type ExecutionRecord, type ExecutionRecordInput, parseRecord, type Problem, type SourceBox } from "@qontinui/export-core";
 
@@ -108,7 +109,7 @@ export function groundingLineToRecord(value: unknown, at: GroundingLinePosition)
     action_id: actionId,
     attempt_id: lineDigest(value),
     action_type: type === null ? null : type.toUpperCase(),
-    start_time: timestamp === null ? null : epochSeconds(timestamp),
+    start_time: timestamp === null ? null : isoSeconds(timestamp),
     success: action && typeof action.success === "boolean" ? action.success : null,
     clicked_location: click,
     screenshot_reference: imagePath,
@@ -152,31 +153,7 @@ function centreOf(box: unknown): { x: number; y: number } | null {
   return { x: x + w / 2, y: y + h / 2 };
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/**
- * An ISO timestamp ("2026-02-03T10:15:42.402117+00:00") as epoch seconds,
- * keeping the microseconds (Date.parse keeps milliseconds). Without an offset
- * it is read as UTC, as the runner writes naive UTC elsewhere. Null when it is
- * not such a timestamp.
- */
-export function epochSeconds(timestamp: string): number | null {
-  const m = ISO.exec(timestamp.trim());
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, fraction, zone] = m;
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (!Number.isFinite(ms)) return null;
-  // Date.UTC accepts 2026-02-31 and rolls over: refuse fields out of range instead.
-  const date = new Date(ms);
-  if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
-  let offsetSeconds = 0;
-  if (zone && zone !== "Z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    offsetSeconds = sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2)) * 60);
-  }
-  return ms / 1000 + (fraction ? Number(`0${fraction}`) : 0) - offsetSeconds;
-}
 
 /** First 16 hex of the SHA-256 of the line's JSON: the same line gives the same id in every export, whatever its file. */
 function lineDigest(value: unknown): string {

@@ -1,6 +1,5 @@
 export { GROUNDING_FILE, type GroundingFile, listGroundingFiles, orderGroundingFiles } from "./grounding-files.js";
 export {
-  epochSeconds,
   GROUNDING_SOURCE_NAME,
   type GroundingLinePosition,
   type GroundingLineResult,

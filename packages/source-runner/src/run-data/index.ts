@@ -5,7 +5,6 @@ export {
   type DebugSidecar,
   MAX_SIDECAR_BYTES,
   parseDebugSidecar,
-  parseIsoMicros,
   parseScreenshotSidecar,
   RunDataProblemReason,
   type ScreenshotSidecar,

@@ -1,3 +1,4 @@
+import { parseIsoMicros } from "../iso-time.js";
 import { parseJsonLine, ProblemReason, type ScreenshotGuard, ScreenshotError } from "@qontinui/export-core";
 
 /** Reasons the run_data source reports besides the shared ProblemReason ones. */
@@ -148,31 +149,6 @@ export function parseDebugSidecar(text: string, file: string, intern: Interner =
   };
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/**
- * A timestamp as the runner writes it (naive UTC ISO, `2026-02-03T10:15:42.118204`,
- * no fraction when the microseconds are 0) to whole microseconds since the
- * epoch: exact integers, so ordering never depends on float rounding. A `Z`
- * or an offset is honoured. Undefined when it is not such a timestamp.
- */
-export function parseIsoMicros(text: string): number | undefined {
-  const m = ISO.exec(text.trim());
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined; // 31 February
-  const fraction = Number((m[7] ?? "").padEnd(6, "0").slice(0, 6));
-  let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== "Z") {
-    const digits = zone.replace(":", "");
-    offsetMinutes = (zone.startsWith("-") ? -1 : 1) * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
-  }
-  return (ms - offsetMinutes * 60_000) * 1000 + fraction;
-}
 
 /**
  * Keeps one copy of each action id, image id and active-states list: a run

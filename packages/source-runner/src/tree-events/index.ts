@@ -1,5 +1,5 @@
 export type { ActionNode } from "./action-node.js";
-export { isoSeconds, type ParsedTreeEvent, parseTreeEvent, TREE_EVENT_TYPES, TreeEventProblemReason, type TreeEventType } from "./parse-tree-event.js";
+export { type ParsedTreeEvent, parseTreeEvent, TREE_EVENT_TYPES, TreeEventProblemReason, type TreeEventType } from "./parse-tree-event.js";
 export { readActionNodes, type ReadActionNodesOptions } from "./read-action-nodes.js";
 export { type DebugSidecarNote, nodeToRecord, type TemplateSize, type TemplateSizeSource } from "./node-record.js";
 export {

@@ -1,3 +1,4 @@
+import { isoSeconds } from "../iso-time.js";
 import type { ActionNode } from "./action-node.js";
 
 /** Reasons a tree-events line is skipped, besides core's JSON-lines ones (malformed_json, torn_line, line_too_long). */
@@ -249,36 +250,8 @@ function roundMs(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-// 2026-02-03T10:15:42.118204, with a space for the T, an optional fraction and an optional zone.
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/**
- * An ISO 8601 date-time as epoch seconds (with the fraction, to the
- * nanosecond digit given). Without a zone it is UTC: the runner writes naive
- * UTC times. Not a date-time (or out of range): null.
- */
-export function isoSeconds(value: unknown): number | null {
-  if (typeof value === "number") return finite(value);
-  if (typeof value !== "string") return null;
-  const m = ISO.exec(value.trim());
-  if (m === null) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) return null;
-  let seconds = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
-  if (m[7] !== undefined) seconds += Number(`0.${m[7]}`);
-  const zone = m[8];
-  if (zone !== undefined && zone !== "Z" && zone !== "z") {
-    const sign = zone[0] === "-" ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0");
-    seconds -= sign * offsetMinutes * 60;
-  }
-  return Number.isFinite(seconds) ? seconds : null;
-}
 
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 function describe(value: unknown): string {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
