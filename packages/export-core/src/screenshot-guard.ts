@@ -1,4 +1,5 @@
 import { constants } from "node:fs";
+import type { Stats } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { ScreenshotError } from "./errors.js";
@@ -41,6 +42,8 @@ export interface ScreenshotGuard {
   read: ScreenshotReader;
   /** The same checks as `read`, without reading: the real path and the file's version stamp. */
   stamp(reference: string): Promise<{ path: string; stamp: string }>;
+  /** The same checks as `read`, reading at most the first `length` bytes (an image's header). */
+  head(reference: string, length: number): Promise<Buffer>;
 }
 
 /** `screenshotReader` plus a stamp check that shares its guard (for the pipeline's screenshot cache). */
@@ -80,7 +83,8 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
     return { realPath, info };
   };
 
-  const read: ScreenshotReader = async (reference, allocate) => {
+  /** Opens the checked real path and hands the open file, checked again, to `use`. */
+  const withFile = async <T>(reference: string, use: (handle: FileHandle, info: Stats, realPath: string) => Promise<T>): Promise<T> => {
     const { realPath } = await locate(reference);
     let handle;
     try {
@@ -92,15 +96,18 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       // Checked again on the open handle: the path may have changed since the stat.
       const opened = await handle.stat();
       checkRegularFile(reference, opened, maxBytes);
-      const bytes = await readWhole(handle, opened.size, allocate);
-      return { path: realPath, bytes, stamp: stampOf(opened), owned: true };
+      return await use(handle, opened, realPath);
     } finally {
       await handle.close();
     }
   };
 
+  const read: ScreenshotReader = (reference, allocate) =>
+    withFile(reference, async (handle, opened, realPath) => ({ path: realPath, bytes: await readWhole(handle, opened.size, allocate), stamp: stampOf(opened), owned: true }));
+
   return {
     read,
+    head: (reference, length) => withFile(reference, (handle, opened) => readWhole(handle, Math.min(opened.size, Math.max(0, length)))),
     async stamp(reference) {
       const { realPath, info } = await locate(reference);
       return { path: realPath, stamp: stampOf(info) };

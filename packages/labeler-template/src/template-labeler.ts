@@ -18,6 +18,12 @@ export const TemplateProblemReason = {
    * Dropped: clipping would make a wrong box.
    */
   BoxExceedsImage: "template_box_exceeds_image",
+  /**
+   * The match says which screen it was found on (`screenshot_size`, e.g.
+   * from the runner's full-size debug visual) and the image is another size
+   * (a 200 px thumbnail): its coordinates are not this image's. Dropped.
+   */
+  ScreenSizeMismatch: "template_screen_size_mismatch",
 } as const;
 
 export const TEMPLATE_SOURCE = "template_matching";
@@ -44,6 +50,15 @@ export function templateLabeler(options: TemplateLabelerOptions = {}): Labeler {
       if (location === undefined || size === undefined) {
         const missing = [location === undefined && "location {x, y}", size === undefined && "template_size {width, height}"].filter(Boolean).join(" and ");
         ctx.report(TemplateProblemReason.MatchIncomplete, `match found but without a usable ${missing}: no box`);
+        return [];
+      }
+
+      const screen = templateSize(match.screenshot_size);
+      if (screen && isPositive(screen.width) && isPositive(screen.height) && (screen.width !== image.width || screen.height !== image.height)) {
+        ctx.report(
+          TemplateProblemReason.ScreenSizeMismatch,
+          `match found on a ${screen.width}×${screen.height} screen, but the image is ${image.width}×${image.height} (a thumbnail?): its coordinates are not this image's: no box`,
+        );
         return [];
       }
 
@@ -103,6 +118,10 @@ function templateSize(value: unknown): { width: unknown; height: unknown } | und
   if (value == null || typeof value !== "object") return undefined;
   const { width, height } = value as { width?: unknown; height?: unknown };
   return width == null || height == null ? undefined : { width, height };
+}
+
+function isPositive(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
 }
 
 function category(value: unknown): string | undefined {

@@ -117,6 +117,15 @@ describe("templateLabeler", () => {
     expect(outside.reports.map((r) => [r.reason, r.severity])).toEqual([["box_outside_image", "dropped_box"]]);
   });
 
+  it("drops a match found on a screen of another size than the image (a thumbnail), even when its box would fit", async () => {
+    const onThumbnail = await label({ ...good, screenshot_size: { width: 1280, height: 720 } });
+    expect(onThumbnail.boxes).toEqual([]);
+    expect(onThumbnail.reports.map((r) => r.reason)).toEqual(["template_screen_size_mismatch"]);
+    // The runner's own field is 0×0 in practice: no evidence, the box is kept.
+    expect((await label({ ...good, screenshot_size: { width: 0, height: 0 } })).boxes).toHaveLength(1);
+    expect((await label({ ...good, screenshot_size: { width: 200, height: 100 } })).boxes).toHaveLength(1);
+  });
+
   it("uses the category fallback for a missing or empty image_id", async () => {
     for (const image_id of [undefined, "", "   ", null]) {
       const { boxes, reports } = await label({ ...good, image_id });

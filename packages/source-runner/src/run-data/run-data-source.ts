@@ -208,6 +208,14 @@ async function* readRunData(
     const debug = debugOfSidecar.get(s);
     const node = join.nodeOf[index];
     const eventNode = join.eventMatchOf.get(index);
+    const summary = eventNode ? eventMatchSummary(eventNode, s.imageId) : matchSummary(s, debug);
+    // The screen the match was found on, from the debug visual's header (the runner's own
+    // screenshot_size field is always 0×0): the template labeler refuses a box on an image of
+    // another size (a 200 px thumbnail) instead of keeping it in the wrong coordinates.
+    if (debug && !eventNode && summary && "location" in summary) {
+      const screen = await pngSize(guard, `${DEBUG_VISUALS}/${debug.file.replace(/\.json$/, ".png")}`);
+      if (screen) summary.screenshot_size = screen;
+    }
     const record: Record<string, unknown> = {
       action_id: s.actionId,
       attempt_id: s.stem,
@@ -215,7 +223,7 @@ async function* readRunData(
       active_states_after: node ? [...node.activeAfter] : [],
       start_time: s.micros / 1e6,
       screenshot_reference: `${SCREENSHOTS}/${image}`,
-      match_summary: eventNode ? eventMatchSummary(eventNode, s.imageId) : matchSummary(s, debug),
+      match_summary: summary,
       metadata: { run_data: { sidecar: sidecarRef, ...(debug ? { debug_visual: `${DEBUG_VISUALS}/${debug.file}` } : {}), ...(eventNode ? { match_from: "tree_event" } : {}) } },
     };
     if (node) Object.assign(record, nodeFields(node));
@@ -235,6 +243,15 @@ function matchSummary(s: ScreenshotSidecar, debug: DebugSidecar | undefined): Re
   // A 0×0 size is kept: the template labeler names it (box_invalid_size) instead of a silent miss.
   if (debug.templateSize !== null) summary.template_size = { width: debug.templateSize.width, height: debug.templateSize.height };
   return summary;
+}
+
+/** Width and height from a PNG's IHDR (its first 24 bytes), or undefined when it is missing or not a PNG. */
+async function pngSize(guard: ScreenshotGuard, reference: string): Promise<{ width: number; height: number } | undefined> {
+  const head = await guard.head(reference, 24).catch(() => undefined);
+  if (!head || head.length < 24 || head.readUInt32BE(0) !== 0x89504e47 || head.toString("latin1", 12, 16) !== "IHDR") return undefined;
+  const width = head.readUInt32BE(16);
+  const height = head.readUInt32BE(20);
+  return width > 0 && height > 0 ? { width, height } : undefined;
 }
 
 /** What an action node adds to each of its attempts' records. */
