@@ -135,6 +135,7 @@ function repairConfidence(raw: unknown): { value: number; repaired?: string } {
   const parsed = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : Number.NaN;
   const value = Number.isNaN(parsed) ? 0 : Math.min(1, Math.max(0, parsed));
   if (value === raw) return { value };
-  const shown = raw == null ? "missing" : typeof raw === "string" ? JSON.stringify(raw) : String(raw);
+  // Python's bare NaN / Infinity are read as null before this point.
+  const shown = raw == null ? "missing (or NaN / Infinity, read as null)" : typeof raw === "string" ? JSON.stringify(raw) : String(raw);
   return { value, repaired: `${shown} repaired to ${value}` };
 }

@@ -23,6 +23,12 @@ export interface DetectedArtifact {
 const EVENTS_FILE_NAMES = ["tree-events.jsonl", "tree_events.jsonl", "events.jsonl"];
 const GROUNDING_FILE = /^grounding(\.\d+)?\.jsonl$/;
 
+const LOOKED_FOR: Record<Exclude<RunFormat, "tree-events">, string> = {
+  "run-data": "looked for screenshots/ with JSON sidecars in it and in run_data/",
+  grounding: "looked for grounding.jsonl (or rotated grounding.<k>.jsonl) in it, dataset/ and run_data/dataset/",
+  records: "looked for records.jsonl in it",
+};
+
 /**
  * What a directory holds: a records.jsonl run, a run_data/ folder (given
  * itself, or the runner's temp folder around it), a grounding dataset
@@ -94,8 +100,11 @@ export async function openRun(dir: string, options: OpenRunOptions = {}): Promis
       return { source: treeEventsSource(file, runData, guard), picked: [{ format: "tree-events", dir: runData, evidence: rel(root, file), events: file }] };
     }
     const forced = artifacts.filter((a) => a.format === options.format);
-    // Forced but not detected: read the directory as that format anyway (its source says what is missing).
-    artifacts = forced.length > 0 ? forced : [{ format: options.format, dir: root, evidence: "forced with --source" }];
+    if (forced.length === 0) {
+      // Said before anything is opened or written (an output directory included).
+      throw new ConfigError(`${root} holds no ${options.format} artifact: ${LOOKED_FOR[options.format]}`);
+    }
+    artifacts = forced;
   }
   if (artifacts.length === 0) {
     throw new ConfigError(

@@ -164,7 +164,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`run: ${e.message}\n`);
     return ExitCode.BadInput;
   }
-  if (!values.json && !values.quiet) io.stderr.write(`reading ${runDir} as ${describePicked(runDir, run.picked)}\n`);
+  // Said even with --quiet (which only hides the bar): which format was picked matters; --json carries it as `sources`.
+  if (!values.json) io.stderr.write(`reading ${runDir} as ${describePicked(runDir, run.picked)}\n`);
 
   const filters: RecordFilter[] = [];
   if (values["successful-only"]) filters.push(successfulOnly);
