@@ -1,6 +1,6 @@
-// One full export of a run directory, as the CLI does it: run-directory source → template + click
-// labelers → intermediate writer (+ COCO). Used in-process by run.mjs, and as a child process
-// (for peak RSS) when run directly:
+// One full export of a run directory, as the CLI does it: run-directory source (or the runner's
+// run_data/ source) → template + click labelers → intermediate writer (+ COCO). Used in-process by
+// run.mjs, and as a child process (for peak RSS) when run directly:
 //
 //   node bench/export-run.mjs '{"runDir":"…","outDir":"…"}'   → prints one JSON line
 import { rm } from "node:fs/promises";
@@ -12,16 +12,19 @@ import { runPipeline, silentLogger } from "../packages/export-core/dist/index.js
 import { intermediateWriter } from "../packages/writer-intermediate/dist/index.js";
 import { clickLabeler } from "../packages/labeler-click/dist/index.js";
 import { templateLabeler } from "../packages/labeler-template/dist/index.js";
-import { runDirectorySource } from "../packages/source-runner/dist/index.js";
+import { runDataSource, runDirectorySource } from "../packages/source-runner/dist/index.js";
 import { cocoWriter, toCoco } from "../packages/writer-coco/dist/index.js";
 
 /**
  * Exports `runDir` into `outDir` (removed first). COCO: "pipeline" puts
  * cocoWriter in the same pipeline (as `qontinui-export run --format coco`);
  * "after" runs toCoco on the finished dataset; "none" skips it. `impl` swaps in other runPipeline / intermediateWriter
- * implementations (bench/prototype). Returns timings and what was exported.
+ * implementations (bench/prototype). `source`: "records" (default) reads `runDir/records.jsonl`
+ * with runDirectorySource; "run-data" reads `runDir` as the runner's run_data/ directory with
+ * runDataSource, joining the tree-events file `events` when given. Returns timings and what was
+ * exported.
  */
-export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode = "fixed", concurrency, imageMode = "copy", impl = {} }) {
+export async function exportRun({ runDir, outDir, source = "records", events, coco = "pipeline", clickMode = "fixed", concurrency, imageMode = "copy", impl = {} }) {
   const pipeline = impl.runPipeline ?? runPipeline;
   const makeIntermediate = impl.intermediateWriter ?? intermediateWriter;
   await rm(outDir, { recursive: true, force: true });
@@ -29,9 +32,10 @@ export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode =
   const writers = [makeIntermediate({ outDir, imageMode })];
   if (coco === "pipeline") writers.push(cocoWriter({ outDir: path.join(outDir, "coco"), imagesDir: path.join(outDir, "images") }));
 
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await pipeline({
-    source: runDirectorySource(runDir),
+    source: makeSource(source, runDir, events),
     labelers,
     writers,
     logger: silentLogger,
@@ -45,8 +49,11 @@ export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode =
     cocoMs = performance.now() - t1;
   }
   const s = result.statistics;
+  const cpu = process.cpuUsage(cpu0);
   return {
     ms: performance.now() - t0,
+    // User + system CPU of the whole process (main thread, libuv pool, sharp) during the export.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     pipelineMs,
     cocoMs,
     coco,
@@ -60,6 +67,13 @@ export async function exportRun({ runDir, outDir, coco = "pipeline", clickMode =
     annotations: s.annotations,
     problems: s.problems.byReason,
   };
+}
+
+/** The source `exportRun` reads: "records" (records.jsonl) or "run-data" (the runner's run_data/). */
+export function makeSource(source, runDir, events) {
+  if (source === "records") return runDirectorySource(runDir);
+  if (source === "run-data") return runDataSource(runDir, events ? { events } : {});
+  throw new Error(`exportRun: unknown source ${JSON.stringify(source)} (records or run-data)`);
 }
 
 /**

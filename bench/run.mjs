@@ -5,16 +5,17 @@
 //
 // See bench/README.md for what each figure means.
 import { execFile as execFileCb, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { runCocoBench } from "./coco-bench.mjs";
 import { appendBatch, buildLargeDataset, writeBatchRun } from "./append-bench.mjs";
-import { exportRun } from "./export-run.mjs";
-import { ioFloor, warmScreenshots } from "./floor.mjs";
+import { exportRun, makeSource } from "./export-run.mjs";
+import { forEachLimit, ioFloor, warmScreenshots } from "./floor.mjs";
 import { generateRun } from "./generate-run.mjs";
+import { generateSession } from "../packages/runner-sessions/src/index.mjs";
 
 const execFile = promisify(execFileCb);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +26,7 @@ const USAGE = `usage: node --expose-gc bench/run.mjs [--quick] [--large] [--only
   --quick   small sizes, one repetition: a smoke run (about a minute)
   --large   figure 4 also at 100,000 records / 20,000 screenshots (about a minute more and
             11 GB of temporary disk: 5.4 GB of run, as much again exported)
-  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS)
+  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS, 5 run_data)
   --json    print the results as JSON instead of the table`;
 
 const argv = process.argv.slice(2);
@@ -44,15 +45,15 @@ for (const a of argv) {
     process.exit(2);
   }
 }
-if (only && [...only].some((n) => !(n >= 1 && n <= 4))) {
-  console.error(`--only takes figure numbers 1 to 4, e.g. --only 1,2\n${USAGE}`);
+if (only && [...only].some((n) => !(Number.isInteger(n) && n >= 1 && n <= 5))) {
+  console.error(`--only takes figure numbers 1 to 5, e.g. --only 1,2\n${USAGE}`);
   process.exit(2);
 }
 const want = (n) => !only || only.has(n);
 
 const SIZES = quick
-  ? { exportRecords: 500, exportShots: 100, exportReps: 1, datasetImages: 2000, batch: 50, appendReps: 3, cocoImages: 2000, rssSmall: 100, rssLarge: 1000, rssLargest: 3000, rssReps: 1 }
-  : { exportRecords: 5000, exportShots: 1000, exportReps: 5, datasetImages: 100000, batch: 50, appendReps: 7, cocoImages: 100000, rssSmall: 1000, rssLarge: 10000, rssLargest: 30000, rssReps: 3 };
+  ? { exportRecords: 500, exportShots: 100, exportReps: 1, datasetImages: 2000, batch: 50, appendReps: 3, cocoImages: 2000, rssSmall: 100, rssLarge: 1000, rssLargest: 3000, rssReps: 1, sessionActions: 100, sessionScreens: 50, runDataReps: 3 }
+  : { exportRecords: 5000, exportShots: 1000, exportReps: 5, datasetImages: 100000, batch: 50, appendReps: 7, cocoImages: 100000, rssSmall: 1000, rssLarge: 10000, rssLargest: 30000, rssReps: 3, sessionActions: 1000, sessionScreens: 500, runDataReps: 5 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -267,6 +268,145 @@ async function figureRss(root) {
   };
 }
 
+/**
+ * Reads once what the exports read of a run_data directory: screenshots and their sidecars, debug
+ * sidecars, the first 4 KB of each debug visual (the source reads its PNG header), records.jsonl and
+ * the events file.
+ */
+async function warmRunData(runData, events) {
+  const files = [path.join(runData, "records.jsonl"), events];
+  const heads = [];
+  for (const dir of ["screenshots", "debug_visuals"]) {
+    for (const name of await readdir(path.join(runData, dir)).catch(() => [])) {
+      (dir === "screenshots" || name.endsWith(".json") ? files : heads).push(path.join(runData, dir, name));
+    }
+  }
+  await forEachLimit(files, 8, (f) => readFile(f).catch(() => undefined));
+  const head = Buffer.alloc(4096);
+  await forEachLimit(heads, 8, async (f) => {
+    const handle = await open(f, "r").catch(() => undefined);
+    await handle?.read(head, 0, head.length, 0).catch(() => undefined);
+    await handle?.close();
+  });
+}
+
+/** Iterates `source.read()` alone (no pipeline): its records and problems, and the time. */
+async function readOnly(source) {
+  const t0 = performance.now();
+  let records = 0;
+  let problems = 0;
+  for await (const item of source.read()) {
+    if ("record" in item) records++;
+    else problems++;
+  }
+  return { ms: performance.now() - t0, records, problems };
+}
+
+/**
+ * Writes `runData/records.jsonl`: the records the run_data source gives (events joined), one a line,
+ * in its order. The same records as the run_data export, so the two exports differ only in the
+ * format they read.
+ */
+async function writeRecordsFromRunData(runData, events) {
+  const lines = [];
+  const problems = {};
+  for await (const item of makeSource("run-data", runData, events).read()) {
+    if ("record" in item) lines.push(JSON.stringify(item.record));
+    else problems[item.problem.reason] = (problems[item.problem.reason] ?? 0) + 1;
+  }
+  const text = `${lines.join("\n")}\n`;
+  await writeFile(path.join(runData, "records.jsonl"), text);
+  return { records: lines.length, problems, bytes: Buffer.byteLength(text) };
+}
+
+/** (5) The run_data source against records.jsonl: the same screenshots and records, exported. */
+async function figureRunData(root) {
+  const { sessionActions: actions, sessionScreens: screens, runDataReps: reps } = SIZES;
+  const sessionDir = path.join(root, "runner-session");
+  log(`(5) generating a runner session: ${actions} actions, ${screens} distinct screens (not timed)`);
+  const truth = await generateSession(sessionDir, { seed: 5, actions, distinctScreens: screens, grounding: false, events: true });
+  const runData = truth.runData;
+  const events = truth.eventsFile;
+  const c = truth.counts;
+  const baselineFile = await writeRecordsFromRunData(runData, events);
+
+  // Each export into a new directory, all removed at the end (see figureExport: ext4 inode reuse).
+  const outs = path.join(root, "run-data-out");
+  let n = 0;
+  const prepare = async () => {
+    await warmRunData(runData, events);
+    settle();
+    return path.join(outs, String(n++));
+  };
+  const common = { runDir: runData, coco: "none", clickMode: "fixed" };
+  let lastRunData;
+  let lastRecords;
+  // One untimed export of each first: the first export in a process also compiles the pipeline, labelers and writer.
+  log(`(5) one untimed export of each (warm-up)`);
+  await exportRun({ ...common, outDir: await prepare(), source: "run-data", events });
+  await exportRun({ ...common, outDir: await prepare(), source: "records" });
+  log(`(5) run_data export, records.jsonl export and the sources read alone, ${reps} repetition(s) each`);
+  const [fromRunData, fromRecords, readRunData, readSidecars, readRecords] = await alternate(reps, [
+    async () => (lastRunData = await exportRun({ ...common, outDir: await prepare(), source: "run-data", events })),
+    async () => (lastRecords = await exportRun({ ...common, outDir: await prepare(), source: "records" })),
+    async () => (await prepare(), readOnly(makeSource("run-data", runData, events))),
+    async () => (await prepare(), readOnly(makeSource("run-data", runData))),
+    async () => (await prepare(), readOnly(makeSource("records", runData))),
+  ]);
+  const runDataMs = median(fromRunData.map((e) => e.ms));
+  const recordsMs = median(fromRecords.map((e) => e.ms));
+  const readRunDataMs = median(readRunData.map((e) => e.ms));
+  const readSidecarsMs = median(readSidecars.map((e) => e.ms));
+  const readRecordsMs = median(readRecords.map((e) => e.ms));
+  const runDataCpuMs = median(fromRunData.map((e) => e.cpuMs));
+  const recordsCpuMs = median(fromRecords.map((e) => e.cpuMs));
+
+  const a = lastRunData;
+  const b = lastRecords;
+  const differences = ["recordsRead", "recordsExported", "recordsSkipped", "annotations", "uniqueImages", "bytesRead"]
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `${k} ${a[k]} vs ${b[k]}`);
+  if (JSON.stringify(a.problems) !== JSON.stringify(b.problems)) differences.push(`problems ${JSON.stringify(a.problems)} vs ${JSON.stringify(b.problems)}`);
+  const same = differences.length === 0;
+  const ratio = runDataMs / recordsMs;
+  const perSecond = (ms) => `${Math.round(a.recordsRead / (ms / 1000))} rec/s`;
+  const problemText = (p) => Object.entries(p).map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+  return {
+    figure: 5,
+    name: `run_data ${c.screenshots} shots vs records.jsonl`,
+    measured: `${seconds(runDataMs)} (${perSecond(runDataMs)}; ${a.recordsExported} rec, ${a.annotations} ann)`,
+    baseline: `records.jsonl ${seconds(recordsMs)} (${perSecond(recordsMs)}; ${b.recordsExported} rec, ${b.annotations} ann)`,
+    ratio,
+    target: 1.5,
+    verdict: `${ratio <= 1.5 ? "ok" : "MISS"}${same ? "" : ", COUNTS DIFFER"}`,
+    notes: [
+      `full export (${a.writers.join(" + ")}, no COCO; labelers ${a.labelers.join(" + ")}, click: fixed mode) of a runner session (${c.screenshots} screenshots + sidecars, ${c.debugVisuals} debug visuals, ${c.events} tree events joined, ${c.distinctScreensDrawn} distinct screens; seed 5, ${actions} actions), against records.jsonl holding the records the run_data source gives, over the same screenshot files; warm page cache, sync before each, each into a new directory, after one untimed export of each; median of ${reps}`,
+      `CPU time of the process during the export (user + system, median; less sensitive than wall time to other load on the machine): run_data ${seconds(runDataCpuMs)}, records.jsonl ${seconds(recordsCpuMs)} → ${(runDataCpuMs / recordsCpuMs).toFixed(2)}×`,
+      `read alone (source.read(), no pipeline): run_data ${seconds(readRunDataMs)} (${c.screenshots + c.debugVisuals} sidecars + events; sidecars alone, no events: ${seconds(readSidecarsMs)}), records.jsonl ${seconds(readRecordsMs)} (${(baselineFile.bytes / 1e6).toFixed(1)} MB); export difference ${seconds(runDataMs - recordsMs)}`,
+      same
+        ? `both exported ${a.recordsExported} records (read ${a.recordsRead}, skipped ${a.recordsSkipped}; problems: ${problemText(a.problems)}), ${a.annotations} annotations, ${a.uniqueImages} distinct images, ${mb(a.bytesRead)} of screenshots read`
+        : `COUNTS DIFFER (run_data vs records.jsonl): ${differences.join("; ")}`,
+      ...(baselineFile.records === c.screenshots ? [] : [`records.jsonl holds ${baselineFile.records} records for ${c.screenshots} screenshots (run_data problems: ${problemText(baselineFile.problems)})`]),
+    ],
+    data: {
+      counts: c,
+      baselineRecords: baselineFile.records,
+      baselineProblems: baselineFile.problems,
+      runDataMs: fromRunData.map((e) => e.ms),
+      recordsMs: fromRecords.map((e) => e.ms),
+      runDataCpuMs: fromRunData.map((e) => e.cpuMs),
+      recordsCpuMs: fromRecords.map((e) => e.cpuMs),
+      readRunDataMs: readRunData.map((e) => e.ms),
+      readSidecarsMs: readSidecars.map((e) => e.ms),
+      readRecordsMs: readRecords.map((e) => e.ms),
+      same,
+      differences,
+      runDataExport: a,
+      recordsExport: b,
+    },
+  };
+}
+
 // ---------------------------------------------------------------- table
 
 function verdict(r) {
@@ -308,6 +448,7 @@ try {
   if (want(2)) results.push(await figureAppend(root));
   if (want(3)) results.push(await figureCoco(root));
   if (want(4)) results.push(await figureRss(root));
+  if (want(5)) results.push(await figureRunData(root));
 } finally {
   await rm(root, { recursive: true, force: true });
 }

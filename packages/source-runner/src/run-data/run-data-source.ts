@@ -3,7 +3,6 @@ import path from "node:path";
 import {
   ConfigError,
   type GuardedSource,
-  mapAhead,
   parseRecord,
   type Problem,
   type ProblemSeverity,
@@ -14,6 +13,7 @@ import {
 import type { ActionNode } from "../tree-events/action-node.js";
 import { readActionNodes } from "../tree-events/read-action-nodes.js";
 import { eventMatchSummary, joinEvents, referencedStem } from "./join-events.js";
+import { readLocalFile } from "./local-files.js";
 import { byTimeThenNumber, pairDebugVisuals } from "./pair-debug-visuals.js";
 import {
   type DebugSidecar,
@@ -22,6 +22,7 @@ import {
   parseDebugSidecar,
   parseScreenshotSidecar,
   readSidecarText,
+  sidecarText,
   RunDataProblemReason,
   type ScreenshotSidecar,
   type SidecarParse,
@@ -42,7 +43,8 @@ export const RUN_DATA_SOURCE_NAME = "run-data";
 const SCREENSHOTS = "screenshots";
 const DEBUG_VISUALS = "debug_visuals";
 /** Sidecars read at once. */
-const READ_AHEAD = 16;
+/** Sidecars read between two turns of the event loop. */
+const SIDECAR_BATCH = 64;
 
 /**
  * The runner's `run_data/` directory as a Source: one record per screenshot
@@ -98,14 +100,14 @@ async function* readRunData(
   const intern = new Interner();
   const screenshots: ScreenshotSidecar[] = [];
   const jsonStems = new Set<string>();
-  for await (const r of readAll(guard, SCREENSHOTS, screenshotNames.json, (text, file) => parseScreenshotSidecar(text, file, intern))) {
+  for await (const r of readAll(guard, SCREENSHOTS, screenshotNames.realDir, screenshotNames.json, (text, file) => parseScreenshotSidecar(text, file, intern))) {
     if (signal?.aborted) return;
     jsonStems.add(r.file.slice(0, -".json".length));
     if ("problem" in r) yield { problem: r.problem };
     else screenshots.push(r.sidecar);
   }
   const debugs: DebugSidecar[] = [];
-  for await (const r of readAll(guard, DEBUG_VISUALS, debugNames, (text, file) => parseDebugSidecar(text, file, intern))) {
+  for await (const r of readAll(guard, DEBUG_VISUALS, debugNames.realDir, debugNames.json, (text, file) => parseDebugSidecar(text, file, intern))) {
     if (signal?.aborted) return;
     if ("problem" in r) yield { problem: r.problem };
     else debugs.push(r.sidecar);
@@ -213,7 +215,7 @@ async function* readRunData(
     // screenshot_size field is always 0×0): the template labeler refuses a box on an image of
     // another size (a 200 px thumbnail) instead of keeping it in the wrong coordinates.
     if (debug && !eventNode && summary && "location" in summary) {
-      const screen = await pngSize(guard, `${DEBUG_VISUALS}/${debug.file.replace(/\.json$/, ".png")}`);
+      const screen = await pngSize(guard, debugNames.realDir, debug.file.replace(/\.json$/, ".png"));
       if (screen) summary.screenshot_size = screen;
     }
     const record: Record<string, unknown> = {
@@ -245,9 +247,13 @@ function matchSummary(s: ScreenshotSidecar, debug: DebugSidecar | undefined): Re
   return summary;
 }
 
-/** Width and height from a PNG's IHDR (its first 24 bytes), or undefined when it is missing or not a PNG. */
-async function pngSize(guard: ScreenshotGuard, reference: string): Promise<{ width: number; height: number } | undefined> {
-  const head = await guard.head(reference, 24).catch(() => undefined);
+/**
+ * Width and height from a debug visual's IHDR (its first 24 bytes), or undefined when it is missing
+ * or not a PNG. Read directly in the checked debug_visuals/ directory; through the guard when that fails.
+ */
+async function pngSize(guard: ScreenshotGuard, realDir: string | undefined, file: string): Promise<{ width: number; height: number } | undefined> {
+  const head =
+    (realDir === undefined ? undefined : readLocalFile(path.join(realDir, file), 24, true)) ?? (await guard.head(`${DEBUG_VISUALS}/${file}`, 24).catch(() => undefined));
   if (!head || head.length < 24 || head.readUInt32BE(0) !== 0x89504e47 || head.toString("latin1", 12, 16) !== "IHDR") return undefined;
   const width = head.readUInt32BE(16);
   const height = head.readUInt32BE(20);
@@ -301,29 +307,42 @@ function problem(reason: string, severity: ProblemSeverity, message: string, act
 
 type ReadResult<T> = { file: string; sidecar: T } | { file: string; problem: Problem };
 
-/** Reads and parses the sidecars `names` under `dir`, in the given order, a few at a time. */
-function readAll<T>(guard: ScreenshotGuard, dir: string, names: readonly string[], parse: (text: string, file: string) => SidecarParse<T>): AsyncGenerator<ReadResult<T>> {
-  return mapAhead(
-    names,
-    async (file): Promise<ReadResult<T>> => {
+/**
+ * Reads and parses the sidecars `names` under `dir` (whose real path, checked inside the root, is
+ * `realDir`), in the given order: a batch at a time read directly (a sidecar is a few hundred bytes
+ * and thousands are read before the first record), yielding to the event loop between batches; one
+ * that cannot be read that way (a symlink, a FIFO, too large) goes through the guard, which names it.
+ */
+async function* readAll<T>(
+  guard: ScreenshotGuard,
+  dir: string,
+  realDir: string | undefined,
+  names: readonly string[],
+  parse: (text: string, file: string) => SidecarParse<T>,
+): AsyncGenerator<ReadResult<T>> {
+  for (let start = 0; start < names.length; start += SIDECAR_BATCH) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const file of names.slice(start, start + SIDECAR_BATCH)) {
       const ref = `${dir}/${file}`;
-      const read = await readSidecarText(guard, ref);
-      if (!read.ok) return { file, problem: problem(read.reason, "skipped", `${ref}: ${read.message}`).problem };
+      const bytes = realDir === undefined ? undefined : readLocalFile(path.join(realDir, file), MAX_SIDECAR_BYTES);
+      const read = bytes !== undefined ? sidecarText(bytes) : await readSidecarText(guard, ref);
+      if (!read.ok) {
+        yield { file, problem: problem(read.reason, "skipped", `${ref}: ${read.message}`).problem };
+        continue;
+      }
       const parsed = parse(read.text, file);
-      if (!parsed.ok) return { file, problem: problem(RunDataProblemReason.InvalidSidecar, "skipped", `${ref}: ${parsed.message}`).problem };
-      return { file, sidecar: parsed.sidecar };
-    },
-    READ_AHEAD,
-  );
+      yield parsed.ok ? { file, sidecar: parsed.sidecar } : { file, problem: problem(RunDataProblemReason.InvalidSidecar, "skipped", `${ref}: ${parsed.message}`).problem };
+    }
+  }
 }
 
 /** screenshots/: sidecar names (sorted) and image stems. Throws a ConfigError when it is not there. */
-async function listScreenshots(root: string): Promise<{ json: string[]; png: Set<string> }> {
+async function listScreenshots(root: string): Promise<{ json: string[]; png: Set<string>; realDir: string }> {
   const rootInfo = await stat(root).catch(() => undefined);
   if (!rootInfo?.isDirectory()) throw new ConfigError(`run_data directory ${root} does not exist (or is not a directory): give the runner's run_data/ directory`);
   const dir = path.join(root, SCREENSHOTS);
-  const names = await listDirectory(root, dir);
-  if (names === undefined) {
+  const listed = await listDirectory(root, dir);
+  if (listed === undefined) {
     const parentOf = await stat(path.join(root, "run_data")).then((s) => s.isDirectory(), () => false);
     throw new ConfigError(
       `no ${SCREENSHOTS}/ in ${root}: is this a qontinui run_data directory?${parentOf ? ` (${path.join(root, "run_data")} exists: give that)` : ""}`,
@@ -331,17 +350,17 @@ async function listScreenshots(root: string): Promise<{ json: string[]; png: Set
   }
   const json: string[] = [];
   const png = new Set<string>();
-  for (const name of names) {
+  for (const name of listed.names) {
     if (name.endsWith(".json") && name.length > ".json".length) json.push(name);
     else if (name.endsWith(".png") && name.length > ".png".length) png.add(name.slice(0, -".png".length));
   }
-  return { json, png };
+  return { json, png, realDir: listed.realDir };
 }
 
 /** debug_visuals/*.json, sorted; none when the folder is absent (image debug is off by default). */
-async function listDebugVisuals(root: string): Promise<string[]> {
-  const names = await listDirectory(root, path.join(root, DEBUG_VISUALS));
-  return (names ?? []).filter((n) => n.endsWith(".json") && n.length > ".json".length);
+async function listDebugVisuals(root: string): Promise<{ json: string[]; realDir: string | undefined }> {
+  const listed = await listDirectory(root, path.join(root, DEBUG_VISUALS));
+  return { json: (listed?.names ?? []).filter((n) => n.endsWith(".json") && n.length > ".json".length), realDir: listed?.realDir };
 }
 
 /**
@@ -350,7 +369,7 @@ async function listDebugVisuals(root: string): Promise<string[]> {
  * resolves outside the run_data directory is refused: nothing under it could
  * be read.
  */
-async function listDirectory(root: string, dir: string): Promise<string[] | undefined> {
+async function listDirectory(root: string, dir: string): Promise<{ names: string[]; realDir: string } | undefined> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) return undefined;
   const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
@@ -364,7 +383,7 @@ async function listDirectory(root: string, dir: string): Promise<string[] | unde
   } catch (e) {
     throw new ConfigError(`cannot list ${dir}: ${(e as Error).message}`, { cause: e });
   }
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { names: names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), realDir };
 }
 
 /** Timestamp, then number, then file stem (so equal keys still give one order). */

@@ -68,9 +68,7 @@ export const MAX_SIDECAR_BYTES = 1024 * 1024;
  */
 export async function readSidecarText(guard: ScreenshotGuard, reference: string): Promise<{ ok: true; text: string } | { ok: false; reason: string; message: string }> {
   try {
-    const { bytes } = await guard.read(reference);
-    const text = bytes.toString("utf8");
-    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+    return sidecarText((await guard.read(reference)).bytes);
   } catch (e) {
     if (e instanceof ScreenshotError) {
       const reason = e.reason === ProblemReason.PathEscapesRoot ? e.reason : RunDataProblemReason.InvalidSidecar;
@@ -78,6 +76,12 @@ export async function readSidecarText(guard: ScreenshotGuard, reference: string)
     }
     throw e;
   }
+}
+
+/** A sidecar's bytes as text (UTF-8, without a BOM). */
+export function sidecarText(bytes: Buffer): { ok: true; text: string } {
+  const text = bytes.toString("utf8");
+  return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 
 /** Parses a screenshot sidecar (`file` is its own name under screenshots/). Never throws. */
