@@ -1,4 +1,4 @@
-import { openDataset, type ManifestProblem } from "@qontinui/writer-intermediate";
+import { openDataset, type ManifestProblem } from "@qontinui/intermediate-format";
 
 export interface CategoryStats {
   id: number;

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import type { DatasetImage } from "@qontinui/export-core";
-import { openDataset } from "@qontinui/writer-intermediate";
+import { openDataset } from "@qontinui/intermediate-format";
 import { boxOverlaySvg } from "./box-overlay.js";
 import { writeContactSheet } from "./contact-sheet.js";
 

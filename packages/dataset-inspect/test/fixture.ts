@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { StoredAnnotation } from "@qontinui/writer-intermediate";
+import type { StoredAnnotation } from "@qontinui/intermediate-format";
 import sharp from "sharp";
 
 export const IDS = {

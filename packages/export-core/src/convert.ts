@@ -6,7 +6,7 @@ import { assignSplits, DEFAULT_SPLIT_NAMES, type SplitOptions } from "./split.js
  * What a format converter consumes: the categories, the images (streamed, one
  * at a time) and which split each image belongs to. Built either from a
  * running pipeline (`converterWriter`) or from a dataset directory on disk
- * (`datasetConvertInput` in writer-intermediate), so a format is written by
+ * (`datasetConvertInput` in intermediate-format), so a format is written by
  * one function whichever way the data arrives.
  */
 export interface ConvertInput {

@@ -1,5 +1,6 @@
 import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment } from "@qontinui/export-core";
 import { type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+import { storedCategoryId } from "./stored-annotation.js";
 
 export interface DatasetConvertOptions {
   split?: SplitOptions;
@@ -20,13 +21,10 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
   const ids = await dataset.imageIds(report);
   const forSplit: { id: string; categories?: number[] }[] = [];
   if (options.split?.stratify) {
+    const categoryMap = dataset.metadata.category_map;
     for (const id of ids) {
       const ann = await dataset.readAnnotationFile(id);
-      const names = dataset.metadata.category_map;
-      forSplit.push({
-        id,
-        categories: (ann?.annotations ?? []).map((a) => (typeof a.category_id === "number" ? a.category_id : (names[a.category_name] ?? 0))),
-      });
+      forSplit.push({ id, categories: (ann?.annotations ?? []).map((a) => storedCategoryId(a, categoryMap)) });
     }
   } else {
     for (const id of ids) forSplit.push({ id });

@@ -1,14 +1,9 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import {
-  type Category,
-  type DatasetImage,
-  DatasetError,
-  type LabeledAnnotation,
-  readImageInfo,
-} from "@qontinui/export-core";
-import { type AnnotationFile, datasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
+import { type Category, type DatasetImage, DatasetError, readImageInfo } from "@qontinui/export-core";
+import { type AnnotationFile, datasetPaths, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
+import { fromStoredAnnotation } from "./stored-annotation.js";
 
 export interface ManifestLine {
   entry: ManifestEntry;
@@ -27,7 +22,7 @@ export interface ManifestProblem {
  * only for images with boxes). Streaming: only image ids are kept in memory.
  */
 export class IntermediateDataset {
-  readonly paths: ReturnType<typeof datasetPaths>;
+  readonly paths: DatasetPaths;
 
   private constructor(
     readonly dir: string,
@@ -158,20 +153,8 @@ export class IntermediateDataset {
       height = info.info.height;
       channels = info.info.channels;
     }
-    const names = this.metadata.category_map;
-    const annotations: LabeledAnnotation[] = (ann?.annotations ?? []).map((a) => {
-      const out: LabeledAnnotation = {
-        bbox: [Number(a.bbox[0]), Number(a.bbox[1]), Number(a.bbox[2]), Number(a.bbox[3])],
-        categoryId: typeof a.category_id === "number" ? a.category_id : (names[a.category_name] ?? 0),
-        categoryName: a.category_name ?? String(a.category_id),
-        confidence: typeof a.confidence === "number" ? a.confidence : 1,
-        source: a.source ?? "unknown",
-        verified: a.verified === true,
-      };
-      if (a.clipped) out.clipped = true;
-      if (a.inference_metadata) out.metadata = { inference_metadata: a.inference_metadata };
-      return out;
-    });
+    const categoryMap = this.metadata.category_map;
+    const annotations = (ann?.annotations ?? []).map((a) => fromStoredAnnotation(a, categoryMap));
     return {
       id,
       fileName,

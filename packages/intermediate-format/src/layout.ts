@@ -89,6 +89,9 @@ export interface Metadata {
   [extra: string]: unknown;
 }
 
+/** Absolute paths of a dataset's files (see `datasetPaths`). */
+export type DatasetPaths = ReturnType<typeof datasetPaths>;
+
 export function datasetPaths(dir: string) {
   const root = path.resolve(dir);
   return {

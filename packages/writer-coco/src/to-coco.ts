@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Logger } from "@qontinui/export-core";
-import { datasetConvertInput } from "@qontinui/writer-intermediate";
+import { datasetConvertInput } from "@qontinui/intermediate-format";
 import { type CocoOptions, type CocoSummary, convertCoco } from "./convert-coco.js";
 
 export interface ToCocoOptions extends Omit<CocoOptions, "copyImagesTo"> {

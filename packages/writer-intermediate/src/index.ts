@@ -1,20 +1,30 @@
-export { IntermediateDataset, type ManifestLine, type ManifestProblem, openDataset } from "./dataset-reader.js";
+export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
+export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
+export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
+
+// The format itself (layout, reader, summary, validator) lives in @qontinui/intermediate-format;
+// re-exported so imports from this package keep working.
 export {
   ANNOTATIONS_DIR,
   type AnnotationFile,
+  datasetConvertInput,
+  type DatasetConvertOptions,
   datasetPaths,
+  datasetSummary,
+  type DatasetSummary,
   IMAGE_ID_PATTERN,
   IMAGES_DIR,
+  IntermediateDataset,
   MANIFEST_FILE,
   type ManifestEntry,
+  type ManifestLine,
+  type ManifestProblem,
   METADATA_FILE,
   type Metadata,
+  openDataset,
   STATE_DIR,
   type StoredAnnotation,
-} from "./layout.js";
-export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
-export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
-export { datasetSummary, type DatasetSummary } from "./dataset-summary.js";
-export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
-export { validateDataset, type ValidationProblem, type ValidationReport } from "./validate-dataset.js";
-export { datasetConvertInput, type DatasetConvertOptions } from "./convert-input.js";
+  validateDataset,
+  type ValidationProblem,
+  type ValidationReport,
+} from "@qontinui/intermediate-format";

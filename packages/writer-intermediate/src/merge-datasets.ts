@@ -4,7 +4,6 @@ import {
   CategoryRegistry,
   ConfigError,
   type ExecutionRecord,
-  type LabeledAnnotation,
   type Logger,
   parseRecord,
   type Problem,
@@ -15,7 +14,7 @@ import {
   silentLogger,
   type Source,
 } from "@qontinui/export-core";
-import { openDataset } from "./dataset-reader.js";
+import { fromStoredAnnotation, openDataset } from "@qontinui/intermediate-format";
 import { intermediateWriter, type IntermediateWriterSummary } from "./intermediate-writer.js";
 
 export interface MergeOptions {
@@ -108,17 +107,10 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
           continue;
         }
         const record: ExecutionRecord = parsed.record;
-        const annotations: LabeledAnnotation[] = (ann?.annotations ?? []).map((a) => {
-          const l: LabeledAnnotation = {
-            bbox: a.bbox,
-            categoryName: a.category_name,
-            categoryId: registry.idFor(a.category_name),
-            confidence: a.confidence,
-            source: a.source,
-            verified: a.verified,
-          };
-          if (a.clipped) l.clipped = true;
-          if (a.inference_metadata) l.metadata = { inference_metadata: a.inference_metadata };
+        // Categories are reconciled by name: each box takes the output registry's id for its name.
+        const annotations = (ann?.annotations ?? []).map((a) => {
+          const l = fromStoredAnnotation(a, ds.metadata.category_map);
+          l.categoryId = registry.idFor(l.categoryName);
           return l;
         });
         await writer.prepare?.(image);

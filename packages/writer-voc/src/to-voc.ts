@@ -1,5 +1,5 @@
 import type { Logger } from "@qontinui/export-core";
-import { datasetConvertInput } from "@qontinui/writer-intermediate";
+import { datasetConvertInput } from "@qontinui/intermediate-format";
 import { convertVoc } from "./convert-voc.js";
 import type { VocOptions, VocSummary } from "./voc-options.js";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "@qontinui/export-core";
-import { datasetConvertInput } from "@qontinui/writer-intermediate";
+import { datasetConvertInput } from "@qontinui/intermediate-format";
 import { convertYolo } from "./convert-yolo.js";
 import type { YoloOptions, YoloSummary } from "./yolo-options.js";
 

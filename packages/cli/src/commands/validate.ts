@@ -1,5 +1,5 @@
 import path from "node:path";
-import { validateDataset } from "@qontinui/writer-intermediate";
+import { validateDataset } from "@qontinui/intermediate-format";
 import { onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
