@@ -23,6 +23,8 @@ const confidentOrClicked: RecordFilter = {
 /** A custom labeler: one box for the window's title bar of every screenshot, from a known layout. */
 const titleBarLabeler: Labeler = {
   name: "title-bar",
+  // It needs the image's size only: screenshots shared by records are not read again for it.
+  needsPixels: false,
   label: (_record, image) => [
     { bbox: [0, 0, image.width, 32], categoryName: "title_bar", confidence: 1, source: "layout_rule", verified: false },
   ],

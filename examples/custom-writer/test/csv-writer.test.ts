@@ -4,7 +4,7 @@ import path from "node:path";
 import type { ConvertInput, DatasetImage } from "@qontinui/export-core";
 import { checkWriterContract, encodePng, type ReadBackImage } from "@qontinui/export-core/testing";
 import { describe, expect, it } from "vitest";
-import { convertCsv, csvWriter } from "../src/index.js";
+import { convertCsv, csvFormat, csvWriter } from "../src/index.js";
 
 /** An independent RFC 4180 parser (not the writer's code): quoted fields, doubled quotes, CRLF or LF. */
 function parseCsv(text: string): string[][] {
@@ -135,5 +135,29 @@ describe("csv writer", () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("csvFormat: the format as a descriptor", () => {
+  it("converts an intermediate dataset directory, as `qontinui-export csv` would", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), "qx-csv-format-"));
+    await fs.mkdir(path.join(root, "shots"));
+    await fs.writeFile(path.join(root, "shots", "a.png"), encodePng(40, 30));
+    const records = [{ action_id: "a1", screenshot_reference: "shots/a.png", match_summary: { found: true, image_id: "ok_button", location: { x: 2, y: 3 }, template_size: { width: 10, height: 8 }, confidence: 0.9 } }];
+    const { intermediateWriter } = await import("@qontinui/writer-intermediate");
+    const { runPipeline, parseRecord, silentLogger } = await import("@qontinui/export-core");
+    const dataset = path.join(root, "dataset");
+    await runPipeline({
+      source: { name: "mem", root, async *read() { for (const r of records) { const p = parseRecord(r); if (p.ok) yield { record: p.record }; } } },
+      labelers: [{ name: "match", needsPixels: false, label: (rec) => { const m = rec.match_summary as { location: { x: number; y: number }; template_size: { width: number; height: number }; image_id: string }; return [{ bbox: [m.location.x, m.location.y, m.template_size.width, m.template_size.height], categoryName: m.image_id, confidence: 0.9, source: "template_matching", verified: false }]; } }],
+      writers: [intermediateWriter({ outDir: dataset })],
+      logger: silentLogger,
+    });
+    const out = path.join(root, "csv out");
+    const summary = await csvFormat.fromDataset(dataset, { out }, csvFormat.options.parse({}));
+    expect(summary).toMatchObject({ file: "boxes.csv", images: 1, boxes: 1 });
+    const rows = parseCsv(await fs.readFile(path.join(out, "boxes.csv"), "utf8"));
+    expect(rows[1]).toContain("ok_button");
+    await expect(csvFormat.fromDataset(dataset, {}, {})).rejects.toThrow(/output directory/);
   });
 });

@@ -1,6 +1,6 @@
-import { cocoCommand } from "./commands/coco.js";
+import { FORMATS } from "@qontinui/export-service";
+import { convertCommand } from "./commands/convert.js";
 import { previewCommand, statsCommand } from "./commands/inspect.js";
-import { vocCommand, yoloCommand } from "./commands/layout-format.js";
 import { mergeCommand } from "./commands/merge.js";
 import { runCommand } from "./commands/run.js";
 import { summaryCommand } from "./commands/summary.js";
@@ -13,9 +13,8 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; about: string }> = {
   run: { run: runCommand, about: "export run_data/, tree events, grounding.jsonl or records.jsonl into a dataset" },
   summary: { run: summaryCommand, about: "versions, totals, categories of a dataset" },
-  coco: { run: cocoCommand, about: "convert a dataset to COCO (with train/val/test splits)" },
-  yolo: { run: yoloCommand, about: "convert a dataset to the Ultralytics YOLO layout" },
-  voc: { run: vocCommand, about: "convert a dataset to Pascal VOC" },
+  // One converter command per registered format, from its descriptor.
+  ...Object.fromEntries(FORMATS.map((f) => [f.name, { run: convertCommand(f), about: `convert a dataset to ${f.title}` }])),
   validate: { run: validateCommand, about: "check a dataset: schemas, hashes, boxes, categories, totals" },
   preview: { run: previewCommand, about: "draw boxes over images, and a contact sheet" },
   stats: { run: statsCommand, about: "per-category counts, sources, confidence, sizes" },

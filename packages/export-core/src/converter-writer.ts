@@ -3,7 +3,7 @@ import type { ConvertInput } from "./convert.js";
 import { splitAssignment } from "./convert.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { ImageSpool } from "./image-spool.js";
-import type { ExportItem, Writer, WriterContext, WriterSummary } from "./plugins.js";
+import type { CompleteWriter, ExportItem, WriterContext, WriterSummary } from "./plugins.js";
 import { recordContext } from "./record.js";
 import type { SplitOptions } from "./split.js";
 
@@ -39,7 +39,7 @@ export function datasetImageOf(item: ExportItem): DatasetImage {
  * and the converter runs at close, when the split over all images can be
  * decided. Memory holds where each image's records are, not the records.
  */
-export function converterWriter<S extends object>(options: ConverterWriterOptions<S>): Writer {
+export function converterWriter<S extends object>(options: ConverterWriterOptions<S>): CompleteWriter {
   const spool = new ImageSpool(path.join(path.resolve(options.outDir), ".spool"));
   let ctx: WriterContext | undefined;
   return {

@@ -16,16 +16,13 @@ export {
 export { actionTypes, successfulOnly, withMatches } from "./filters.js";
 export { IMAGE_EXTENSIONS, type ImageFormat, type ImageInfo, type ImageInfoResult, readImageInfo } from "./image-format.js";
 export { contentId, DEFAULT_MAX_PIXELS, resolveImage } from "./image-resolver.js";
-export {
-  checkAnnotation,
-  type ExportStatistics,
-  type PipelineOptions,
-  type PipelineResult,
-  type ProgressEvent,
-  runPipeline,
-} from "./pipeline.js";
+export { type PipelineOptions, type PipelineResult, runPipeline } from "./pipeline.js";
+export { checkAnnotation } from "./check-annotation.js";
+export { type ExportStatistics, type ProgressEvent } from "./export-statistics.js";
+export { type RecordResolver, type ResolvedRecord, resolveRecord } from "./resolve-record.js";
 export {
   consoleLogger,
+  type CompleteWriter,
   type ExportItem,
   type GuardedSource,
   type LabelContext,
@@ -84,3 +81,4 @@ export {
 export { type ScreenshotAccess, screenshotAccess } from "./source-screenshots.js";
 export { DEFAULT_MAX_LINE_BYTES, type JsonLine, type JsonLinesOptions, parseJsonLine, readJsonLines, replacePythonNonFinite } from "./json-lines.js";
 export { concatSources } from "./concat-sources.js";
+export { defineFormat, type FormatDescriptor, type FormatFlag, type FormatTarget } from "./format-descriptor.js";

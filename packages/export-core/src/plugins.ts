@@ -1,7 +1,7 @@
 import type { Annotation, LabeledAnnotation } from "./annotation.js";
 import type { CategoryRegistry } from "./category-registry.js";
 import type { ImageFormat } from "./image-format.js";
-import type { ExportStatistics } from "./pipeline.js";
+import type { ExportStatistics } from "./export-statistics.js";
 import type { Problem } from "./problems.js";
 import type { ExecutionRecord } from "./record.js";
 
@@ -135,7 +135,9 @@ export interface Labeler {
   name: string;
   /**
    * False when `label` never reads `image.bytes`: the pipeline then skips
-   * re-reading screenshots it has already resolved. Default true.
+   * re-reading screenshots it has already resolved. Unset counts as true
+   * (safe, slower) and the pipeline warns once per export so it is not
+   * missed.
    */
   needsPixels?: boolean;
   label(record: ExecutionRecord, image: ResolvedImage, ctx: LabelContext): Annotation[] | Promise<Annotation[]>;
@@ -168,23 +170,33 @@ export interface WriterSummary {
 }
 
 /**
- * A streaming output: open → write* → close. Memory must not grow with the
- * number of records. `prepare` (optional) is called concurrently, out of
- * order, as soon as an image is first resolved in a run (always with its
- * bytes; again for later records only if it was read again): content-
- * addressed work such as storing the image belongs there. `write` is called
- * one at a time in record order, with the image's metadata but not its bytes.
+ * A streaming output, as a plain object with a `name` and the hooks it needs
+ * (every hook is optional): `open` → `prepare`* / `write`* → `close`.
+ * Memory must not grow with the number of records.
+ *
+ * - `prepare(image)` is called concurrently, out of order, the first time each
+ *   image is resolved in a run, with its bytes (lent until the call settles):
+ *   content-addressed work such as storing the image belongs there.
+ * - `write(item)` is called one at a time in record order, with the image's
+ *   metadata (no bytes), its boxes with registry ids, and the record.
+ *
+ * ```ts
+ * const log: Writer = { name: "log", write: (item) => void console.log(item.image.id, item.annotations.length) };
+ * ```
  */
 export interface Writer {
   name: string;
-  open(ctx: WriterContext): Promise<void>;
+  open?(ctx: WriterContext): Promise<void>;
   prepare?(image: ResolvedImage): Promise<void>;
-  write(item: ExportItem): Promise<WriteResult | void>;
+  write?(item: ExportItem): Promise<WriteResult | void> | WriteResult | void;
   /** Finishes the output. The pipeline passes its statistics (problems, skipped records) for writers that record them. */
-  close(statistics?: ExportStatistics): Promise<WriterSummary>;
+  close?(statistics?: ExportStatistics): Promise<WriterSummary>;
   /** Called instead of close when the export fails; release locks, keep what is whole. */
   abort?(error: unknown): Promise<void>;
 }
+
+/** A writer with every stage: what the format packages' factories return, for callers that drive them directly. */
+export type CompleteWriter = Writer & Required<Pick<Writer, "open" | "write" | "close">>;
 
 /** Keeps a record when it returns true. A named filter gives its name in the statistics. */
 export type RecordFilter = ((record: ExecutionRecord) => boolean) | { name: string; test(record: ExecutionRecord): boolean };

@@ -1,3 +1,6 @@
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import {
@@ -109,6 +112,36 @@ describe("runPipeline", () => {
     expect(items[0]!.image).toMatchObject({ width: 100, height: 50, format: "png", extension: ".png" });
     expect(items[0]!.image.id).toMatch(/^[0-9a-f]{16}$/);
     expect(s.uniqueImages).toBe(1);
+  });
+
+  it("takes a writer that is a plain object with one hook, and a source that only names its root", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "qx-one-hook-"));
+    await fs.writeFile(path.join(dir, "a.png"), await sharp({ create: { width: 40, height: 30, channels: 3, background: "#0af" } }).png().toBuffer());
+    const seen: string[] = [];
+    const log: Writer = { name: "log", write: (item) => void seen.push(`${item.record.action_id} ${item.image.width}x${item.image.height} ${item.annotations.length}`) };
+    const rooted: Source = {
+      name: "rooted",
+      root: dir,
+      async *read() {
+        for (const [id, ref] of [["1", "a.png"], ["2", "../outside.png"]]) {
+          const p = parseRecord({ action_id: id, screenshot_reference: ref });
+          if (p.ok) yield { record: p.record };
+        }
+      },
+    };
+    const result = await runPipeline({ source: rooted, labelers: [boxes([{}])], writers: [log], logger: silentLogger });
+    expect(seen).toEqual(["1 40x30 1"]);
+    expect(result.statistics.problems.byReason).toEqual({ path_escapes_root: 1 });
+    expect(result.writers).toEqual([{ writer: "log" }]);
+    await expect(runPipeline({ source: { name: "nowhere", read: rooted.read }, labelers: [], writers: [log] })).rejects.toThrow(/neither a root directory nor readScreenshot/);
+  });
+
+  it("warns about a labeler that does not say whether it reads pixels (the slow, safe default)", async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (m: string) => void warnings.push(m) };
+    const src = await source([], {});
+    await runPipeline({ source: src, labelers: [boxes([]), { ...boxes([]), name: "sized", needsPixels: false }], writers: [], logger });
+    expect(warnings).toEqual([expect.stringMatching(/labeler fixed-boxes does not say whether it reads image.bytes.*needsPixels: false/)]);
   });
 
   it("refuses decompression bombs by the pixel limit", async () => {

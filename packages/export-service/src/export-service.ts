@@ -1,4 +1,6 @@
 import {
+  ConfigError,
+  type FormatTarget,
   type ExportStatistics,
   type Labeler,
   type Logger,
@@ -13,9 +15,11 @@ import { clickLabeler } from "@qontinui/labeler-click";
 import { templateLabeler } from "@qontinui/labeler-template";
 import { sourceBoxesLabeler } from "@qontinui/labeler-source-boxes";
 import { describePicked, type OpenRunOptions, openRun, pushSource } from "@qontinui/source-runner";
+import { datasetSummary, type DatasetSummary } from "@qontinui/intermediate-format";
 import { toCoco, type ToCocoOptions } from "@qontinui/writer-coco";
-import { datasetSummary, type DatasetSummary, intermediateWriter } from "@qontinui/writer-intermediate";
+import { intermediateWriter } from "@qontinui/writer-intermediate";
 import { type ExportConfig, resolveExportConfig } from "./export-config.js";
+import { FORMATS, formatNamed } from "./formats.js";
 
 export interface ServiceSummary {
   enabled: boolean;
@@ -102,6 +106,22 @@ export class TrainingExportService {
   }
 
   /** Writes the whole dataset as COCO (after waiting for running exports). */
+  /**
+   * Converts the whole dataset to a registered format (see `FORMATS`: coco,
+   * yolo, voc) after waiting for running exports. `options` are the format's
+   * own (validated by its descriptor's schema, e.g. `{ categoryIdBase: 0 }`
+   * for coco); `target` says where (`out`) and how (`split`, `linkImages`).
+   */
+  async exportToFormat(name: string, target: FormatTarget = {}, options: Record<string, unknown> = {}): Promise<object | undefined> {
+    if (!this.config.enabled || !this.config.outputDir) return undefined;
+    const format = formatNamed(name);
+    if (!format) throw new ConfigError(`unknown format ${JSON.stringify(name)}: choose from ${FORMATS.map((f) => f.name).join(", ")}`);
+    const parsed = format.options.safeParse(options);
+    if (!parsed.success) throw new ConfigError(`${name} options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ")}`);
+    const dir = this.config.outputDir;
+    return this.enqueue(() => format.fromDataset(dir, { ...target, ...(this.options.logger ? { logger: this.options.logger } : {}) }, parsed.data));
+  }
+
   async exportToCoco(outputFile: string, options: Omit<ToCocoOptions, "out"> = {}) {
     if (!this.config.enabled || !this.config.outputDir) return undefined;
     const dir = this.config.outputDir;

@@ -110,6 +110,20 @@ describe("TrainingExportService", () => {
     expect(coco.categories[0]).toMatchObject({ id: 1, name: "btn" });
   });
 
+  it("exportToFormat converts to any registered format with its own options, validated by its descriptor", async () => {
+    const out = path.join(await tmp(), "ds");
+    const svc = new TrainingExportService({ enabled: true, outputDir: out }, runDir);
+    for (let i = 0; i < 5; i++) await svc.addRecord(rec(i));
+    await svc.exportOnCompletion();
+    const file = path.join(out, "coco0.json");
+    await svc.exportToFormat("coco", { out: file }, { categoryIdBase: 0 });
+    expect(JSON.parse(await fs.readFile(file, "utf8")).categories[0]).toMatchObject({ id: 0, name: "btn" });
+    const yolo = (await svc.exportToFormat("yolo", { out: path.join(out, "yolo") })) as { images: number };
+    expect(yolo.images).toBe(3);
+    await expect(svc.exportToFormat("coco", {}, { categoryIdBase: 5 })).rejects.toThrow(/categoryIdBase/);
+    await expect(svc.exportToFormat("parquet")).rejects.toThrow(/unknown format "parquet": choose from coco, yolo, voc/);
+  });
+
   it("keeps a failed batch in the buffer (nothing lost)", async () => {
     const blocker = path.join(await tmp(), "file");
     await fs.writeFile(blocker, "not a directory");

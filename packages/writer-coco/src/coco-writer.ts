@@ -1,5 +1,5 @@
 import path from "node:path";
-import { converterWriter, type Writer } from "@qontinui/export-core";
+import { type CompleteWriter, converterWriter } from "@qontinui/export-core";
 import { type CocoOptions, convertCoco } from "./convert-coco.js";
 
 export interface CocoWriterOptions extends Omit<CocoOptions, "out" | "outDir" | "copyImagesTo"> {
@@ -17,7 +17,7 @@ export interface CocoWriterOptions extends Omit<CocoOptions, "out" | "outDir" | 
  * COCO as a pipeline writer. Records are spooled as they come (the split
  * needs every image) and the COCO file(s) are streamed out at close.
  */
-export function cocoWriter(options: CocoWriterOptions): Writer {
+export function cocoWriter(options: CocoWriterOptions): CompleteWriter {
   const outDir = path.resolve(options.outDir);
   return converterWriter({
     name: "coco",

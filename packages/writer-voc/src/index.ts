@@ -6,3 +6,4 @@ export { fromVocBox, toVocBox, type VocBox } from "./voc-box.js";
 export { IMAGES_FOLDER, vocAnnotationXml, type VocXml } from "./voc-xml.js";
 export { xmlText, type XmlText } from "./xml-text.js";
 export { prepareOutDir, VOC_DIRS } from "./output-dir.js";
+export { vocFormat, VocFormatOptions } from "./voc-format.js";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { converterWriter, type Writer } from "@qontinui/export-core";
+import { type CompleteWriter, converterWriter } from "@qontinui/export-core";
 import { convertVoc } from "./convert-voc.js";
 import { prepareOutDir } from "./output-dir.js";
 import type { VocOptions } from "./voc-options.js";
@@ -10,7 +10,7 @@ import type { VocOptions } from "./voc-options.js";
  * known). A directory the writer may not use is refused already at open,
  * before the export runs.
  */
-export function vocWriter(options: VocOptions): Writer {
+export function vocWriter(options: VocOptions): CompleteWriter {
   const inner = converterWriter({
     name: "voc",
     outDir: options.outDir,

@@ -6,3 +6,4 @@ export { toYolo, type ToYoloOptions } from "./to-yolo.js";
 export { formatYoloLine, type YoloBox, toYoloBox } from "./yolo-label.js";
 export type { YoloImageMode, YoloOptions, YoloSummary } from "./yolo-options.js";
 export { yoloWriter } from "./yolo-writer.js";
+export { yoloFormat, YoloFormatOptions } from "./yolo-format.js";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { converterWriter, type Writer } from "@qontinui/export-core";
+import { type CompleteWriter, converterWriter } from "@qontinui/export-core";
 import { convertYolo } from "./convert-yolo.js";
 import { checkOutDir } from "./output-dir.js";
 import type { YoloOptions } from "./yolo-options.js";
@@ -10,7 +10,7 @@ import type { YoloOptions } from "./yolo-options.js";
  * close, when the split over all images can be decided. A non-empty output
  * that is not a previous YOLO output is refused at open, before any work.
  */
-export function yoloWriter(options: YoloOptions): Writer {
+export function yoloWriter(options: YoloOptions): CompleteWriter {
   const outDir = path.resolve(options.outDir);
   const inner = converterWriter({
     name: "yolo",

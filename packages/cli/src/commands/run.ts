@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   actionTypes,
   ConfigError,
+  type FormatDescriptor,
   type ExportStatistics,
   type Problem,
   type RecordFilter,
@@ -15,7 +16,8 @@ import { clickLabeler } from "@qontinui/labeler-click";
 import { templateLabeler } from "@qontinui/labeler-template";
 import { sourceBoxesLabeler } from "@qontinui/labeler-source-boxes";
 import { describePicked, type OpenedRun, openRun, RUN_FORMATS, type RunFormat } from "@qontinui/source-runner";
-import { cocoWriter, toCoco } from "@qontinui/writer-coco";
+import { FORMATS, formatNamed } from "@qontinui/export-service";
+import type { ToCocoSummary } from "@qontinui/writer-coco";
 import { type ImageMode, intermediateWriter } from "@qontinui/writer-intermediate";
 import { vocWriter } from "@qontinui/writer-voc";
 import { yoloWriter } from "@qontinui/writer-yolo";
@@ -23,6 +25,7 @@ import { numberOption, onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
 import { ProgressBar } from "../progress-bar.js";
+import { foreignFlags, formatFlagHelp, formatFlagSpec, formatOptions } from "./format-options.js";
 import { splitOptions } from "./split-options.js";
 
 export const runHelp = `Usage: qontinui-export run <run-dir> --out <dataset> [options]
@@ -58,16 +61,19 @@ Options:
       --image-mode <m>     copy (default), hardlink or auto (hardlink when possible)
       --dataset-version <v> dataset_version written in metadata (default 1.0.0)
       --coco               also write the whole dataset as COCO: <out>/dataset.json
-      --format <list>      extra formats written in the same pass: coco,yolo,voc
-                           (into <out>/coco, <out>/yolo, <out>/voc; they hold this
-                           run's records; use the coco/yolo/voc commands for the
-                           whole dataset)
+      --format <list>      extra formats written in the same pass: ${FORMATS.map((f) => f.name).join(",")}
+                           (into <out>/<format>; they hold this run's records;
+                           use the ${FORMATS.map((f) => f.name).join("/")} commands for the whole dataset)
+      --link               with --format: hard-link images where a format copies
+                           them (default with --image-mode hardlink or auto)
+${formatFlagHelp(FORMATS, 27, false, ["force"]).join("\n")}
       --split <ratios>     with --coco/--format: train,val,test fractions, e.g. 0.7,0.2,0.1
       --seed <n>           split seed (default 0)
       --stratify           spread categories over the splits
       --concurrency <n>    screenshots read at once (default 8)
       --max-pixels <n>     refuse images with more pixels (default 67108864)
       --force              write into a non-empty directory that is not a dataset
+                           (and, with --format, one that is not that format's output)
       --problems <file>    write every skipped or repaired record to <file> as JSON
                            lines (line, action_id, reason, severity, message)
       --strict             exit 5 when any record was skipped
@@ -78,7 +84,6 @@ Options:
 Exit codes: 0 ok, 2 usage, 3 dataset locked, 4 bad input, 5 problems (--strict),
 130 interrupted (run the same command again to continue).`;
 
-const FORMATS = ["intermediate", "coco", "yolo", "voc"] as const;
 
 async function countLines(file: string): Promise<number | undefined> {
   try {
@@ -109,6 +114,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     "dataset-version": { type: "string" },
     coco: { type: "boolean" },
     format: { type: "string" },
+    link: { type: "boolean" },
+    ...formatFlagSpec(FORMATS),
     split: { type: "string" },
     seed: { type: "string" },
     stratify: { type: "boolean" },
@@ -134,10 +141,18 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const boxSize = numberOption("run", "click-box", values["click-box"], (n) => Number.isInteger(n) && n > 0);
   const concurrency = numberOption("run", "concurrency", values.concurrency, (n) => Number.isInteger(n) && n > 0 && n <= 256);
   const maxPixels = numberOption("run", "max-pixels", values["max-pixels"], (n) => n > 0);
-  const formats = (values.format ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  for (const f of formats) {
-    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`run: unknown format ${JSON.stringify(f)} in --format; choose from coco, yolo, voc`);
+  const formats: FormatDescriptor<any>[] = [];
+  for (const name of new Set((values.format ?? "").split(",").map((x) => x.trim()).filter((x) => x && x !== "intermediate"))) {
+    const f = formatNamed(name);
+    if (!f) throw new UsageError(`run: unknown format ${JSON.stringify(name)} in --format; choose from ${FORMATS.map((x) => x.name).join(", ")}`);
+    formats.push(f);
   }
+  // --coco converts the whole dataset at the end, with the same COCO flags.
+  const cocoAfter = values.coco ? formatNamed("coco") : undefined;
+  // --force is run's own (the dataset's), and the formats' too.
+  const strays = foreignFlags(FORMATS, cocoAfter ? [...formats, cocoAfter] : formats, values as Record<string, unknown>, ["force"]);
+  if (strays.length > 0) throw new UsageError(`run: ${strays.map((x) => `--${x}`).join(", ")} belong${strays.length === 1 ? "s" : ""} to a format not in --format (${formats.map((f) => f.name).join(",") || "none given"})`);
+  const formatOptionsOf = new Map(formats.map((f) => [f, formatOptions("run", f, values as Record<string, unknown>)]));
   const split = splitOptions("run", values);
   const format = values.source;
   if (format !== undefined && !(RUN_FORMATS as readonly string[]).includes(format)) {
@@ -173,12 +188,13 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values["action-type"]?.length) filters.push(actionTypes(values["action-type"]));
 
   const writers: Writer[] = [intermediateWriter({ outDir: out, datasetVersion, imageMode, force: values.force ?? false })];
-  const uniqueFormats = [...new Set(formats.filter((f) => f !== "intermediate"))];
-  for (const f of uniqueFormats) {
-    const dir = path.join(out, f);
-    if (f === "coco") writers.push(cocoWriter({ outDir: dir, ...(split ? { split } : {}), imagesDir: path.join(out, "images") } as Parameters<typeof cocoWriter>[0]));
-    if (f === "yolo") writers.push(yoloWriter({ outDir: dir, ...(split ? { split } : {}), imageMode: imageMode === "copy" ? "copy" : "hardlink" } as Parameters<typeof yoloWriter>[0]));
-    if (f === "voc") writers.push(vocWriter({ outDir: dir, ...(split ? { split } : {}), imageMode: imageMode === "copy" ? "copy" : "hardlink" } as Parameters<typeof vocWriter>[0]));
+  for (const f of formats) {
+    writers.push(
+      f.writer(
+        { out: path.join(out, f.name), ...(split ? { split } : {}), datasetImagesDir: path.join(out, "images"), linkImages: values.link === true || imageMode !== "copy" },
+        formatOptionsOf.get(f),
+      ),
+    );
   }
 
   const quiet = values.quiet || values.json || !io.stderr.isTTY;
@@ -226,15 +242,15 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   bar.done();
 
   let coco: unknown;
-  if (values.coco) {
-    coco = await toCoco(out, { ...(split ? { split } : {}) } as Parameters<typeof toCoco>[1]);
+  if (cocoAfter) {
+    coco = await cocoAfter.fromDataset(out, split ? { split } : {}, formatOptions("run", cocoAfter, values as Record<string, unknown>));
   }
   const s = result.statistics;
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ runDir, out, sources: run.picked, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
   } else {
     io.stdout.write(formatRunSummary(runDir, out, s, result.writers));
-    if (coco) io.stdout.write(formatCocoLine(coco as Awaited<ReturnType<typeof toCoco>>, out));
+    if (coco) io.stdout.write(formatCocoLine(coco as ToCocoSummary, out));
   }
   if (values.strict && s.recordsSkipped > 0) return ExitCode.Problems;
   return ExitCode.Ok;
@@ -261,7 +277,7 @@ export function formatRunSummary(runDir: string, out: string, s: ExportStatistic
   return `${lines.join("\n")}\n`;
 }
 
-function formatCocoLine(summary: Awaited<ReturnType<typeof toCoco>>, out: string): string {
+function formatCocoLine(summary: ToCocoSummary, out: string): string {
   const files = summary.files.map((f) => `${path.relative(out, f.file)} (${f.images} images, ${f.annotations} boxes)`).join(", ");
   return `coco      ${files}; file_name is relative to ${path.relative(out, summary.imagesDir) || "."}/\n`;
 }

@@ -128,7 +128,7 @@ function sabotaged(writer: Writer, outDir: string, sabotage: ContractOptions["sa
   return {
     ...writer,
     name: writer.name,
-    open: (ctx) => writer.open(ctx),
+    open: async (ctx) => writer.open?.(ctx),
     ...(writer.prepare ? { prepare: (image: ResolvedImage) => writer.prepare!(image) } : {}),
     async write(item) {
       if (!done && item.annotations.length > 0 && sabotage !== "absolute-path") {
@@ -139,12 +139,12 @@ function sabotaged(writer: Writer, outDir: string, sabotage: ContractOptions["sa
           const a = annotations[0]!;
           annotations[0] = { ...a, bbox: [a.bbox[0], a.bbox[1] + 1, a.bbox[2], a.bbox[3] - 1] };
         }
-        return writer.write({ ...item, annotations });
+        return writer.write?.({ ...item, annotations });
       }
-      return writer.write(item);
+      return writer.write?.(item);
     },
     async close(statistics) {
-      const summary = await writer.close(statistics);
+      const summary = (await writer.close?.(statistics)) ?? { writer: writer.name };
       if (sabotage === "absolute-path") await fs.writeFile(path.join(outDir, "where.txt"), `${path.join(outDir, "images")}\n`);
       return summary;
     },
@@ -168,8 +168,8 @@ export async function checkWriterContract(adapter: WriterContractAdapter, option
   const tolerance = Math.min(adapter.tolerance ?? 0.01, 0.5);
   const failures: string[] = [];
   const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), `qx-contract-${adapter.name.replace(/[^\w-]/g, "_")}-`)));
-  const srcDir = path.join(root, "run");
-  const outDir = path.join(root, "out");
+  const srcDir = path.join(root, "run dir");
+  const outDir = path.join(root, "out dir ü");
   await fs.mkdir(srcDir);
   try {
     const images = new Map<string, ResolvedImage>();
@@ -213,19 +213,19 @@ export async function checkWriterContract(adapter: WriterContractAdapter, option
     });
 
     const writer = sabotaged(adapter.createWriter(outDir), outDir, options.sabotage);
-    await writer.open({ registry, datasetVersion: "1.0.0", logger: silentLogger });
+    await writer.open?.({ registry, datasetVersion: "1.0.0", logger: silentLogger });
     const prepared = new Set<string>();
     for (const item of items) {
       if (writer.prepare && !prepared.has(item.image.id)) {
         prepared.add(item.image.id);
         await writer.prepare(item.image);
       }
-      await writer.write(item);
+      await writer.write?.(item);
     }
-    await writer.close();
+    await writer.close?.();
 
     // Move the output and remove the run: nothing may still point at either.
-    const moved = path.join(root, "moved");
+    const moved = path.join(root, "moved 移動");
     await fs.rename(outDir, moved);
     await fs.rm(srcDir, { recursive: true, force: true });
 

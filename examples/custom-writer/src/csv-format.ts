@@ -1,0 +1,26 @@
+import path from "node:path";
+import { defineFormat } from "@qontinui/export-core";
+import { datasetConvertInput } from "@qontinui/intermediate-format";
+import { z } from "zod";
+import { convertCsv, csvWriter } from "./csv-writer.js";
+
+/**
+ * CSV as a format descriptor: registered in a list of formats (the CLI's
+ * `FORMATS` in @qontinui/export-service), it becomes a `qontinui-export csv`
+ * command, a `run --format csv` target and an export-service format, with
+ * its --help, from this one object.
+ */
+export const csvFormat = defineFormat({
+  name: "csv",
+  title: "CSV",
+  summary: "one CSV row per box (boxes.csv) with the images beside it",
+  out: "dir",
+  options: z.object({}),
+  flags: [],
+  writer: (target) => csvWriter({ outDir: target.out, ...(target.split ? { split: target.split } : {}) }),
+  async fromDataset(datasetDir, target) {
+    if (!target.out) throw new RangeError("csv: an output directory (out) is required");
+    const input = await datasetConvertInput(datasetDir, { ...(target.split ? { split: target.split } : {}), ...(target.logger ? { logger: target.logger } : {}) });
+    return convertCsv(input, { outDir: path.resolve(target.out), ...(target.onProgress ? { onProgress: target.onProgress } : {}) });
+  },
+});

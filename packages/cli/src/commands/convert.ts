@@ -1,0 +1,85 @@
+import path from "node:path";
+import type { FormatDescriptor } from "@qontinui/export-core";
+import { onePositional, parseCommandArgs } from "../args.js";
+import { ExitCode, UsageError } from "../exit-codes.js";
+import type { CliIO } from "../io.js";
+import { ProgressBar } from "../progress-bar.js";
+import { formatFlagHelp, formatFlagSpec, formatOptions } from "./format-options.js";
+import { splitOptions } from "./split-options.js";
+
+/** `qontinui-export <format> --help`, from the format's descriptor. */
+export function convertHelp(format: FormatDescriptor<any>): string {
+  const out =
+    format.out === "dir"
+      ? "  -o, --out <dir>           output directory (required)"
+      : "  -o, --out <path>          output file (no split) or directory (with --split);\n                            default <dataset>/dataset.json, or <dataset>/" + format.name + "/ with --split";
+  return `Usage: qontinui-export ${format.name} <dataset> ${format.out === "dir" ? "--out <dir> " : ""}[options]
+
+Converts an intermediate dataset (ours or the Python runner's) to
+${format.summary}.
+
+Options:
+${out}
+      --split <ratios>      train,val,test fractions, e.g. 0.7,0.2,0.1
+      --seed <n>            split seed (default 0): same seed, same split
+      --stratify            spread each category over the splits
+      --link                hard-link images where the format copies them
+                            (same filesystem only; falls back to a copy)
+${formatFlagHelp([format], 28, true).join("\n")}${format.flags.length ? "\n" : ""}      --json                print the summary as JSON
+  -q, --quiet               no progress bar
+  -h, --help                this help`;
+}
+
+/** The converter command of a format: dataset directory in, the format out. */
+export function convertCommand(format: FormatDescriptor<any>) {
+  return async (argv: string[], io: CliIO): Promise<number> => {
+    const name = format.name;
+    const { values, positionals } = parseCommandArgs(name, argv, {
+      out: { type: "string", short: "o" },
+      split: { type: "string" },
+      seed: { type: "string" },
+      stratify: { type: "boolean" },
+      link: { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      ...formatFlagSpec([format]),
+    });
+    if (values.help) {
+      io.stdout.write(`${convertHelp(format)}\n`);
+      return ExitCode.Ok;
+    }
+    const dir = path.resolve(io.cwd, onePositional(name, positionals, "dataset directory"));
+    if (format.out === "dir" && !values.out) throw new UsageError(`${name}: --out <dir> is required\nRun 'qontinui-export ${name} --help' for usage.`);
+    const split = splitOptions(name, values);
+    const options = formatOptions(name, format, values as Record<string, unknown>);
+    const bar = new ProgressBar(io.stderr, !(values.quiet || values.json) && io.stderr.isTTY === true, name);
+    const summary = await format.fromDataset(
+      dir,
+      {
+        ...(values.out ? { out: path.resolve(io.cwd, values.out) } : {}),
+        ...(split ? { split } : {}),
+        ...(values.link ? { linkImages: true } : {}),
+        onProgress: (done, total) => bar.update(done, total),
+      },
+      options,
+    );
+    bar.done();
+    io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatConverted(name.toUpperCase(), summary)}\n`);
+    return ExitCode.Ok;
+  };
+}
+
+/** One readable block for a converter's summary object. */
+export function formatConverted(format: string, summary: unknown): string {
+  const lines = [`${format} written:`];
+  for (const [k, v] of Object.entries(summary as Record<string, unknown>)) {
+    if (Array.isArray(v) && v.every((e) => typeof e === "object" && e !== null)) {
+      // One line per element (the files of a split), its fields as "key value".
+      lines.push(`  ${k}`);
+      for (const e of v) lines.push(`    ${Object.entries(e as Record<string, unknown>).map(([ek, ev]) => `${ek} ${String(ev)}`).join(", ")}`);
+      continue;
+    }
+    lines.push(`  ${k.padEnd(20)} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+  }
+  return lines.join("\n");
+}
