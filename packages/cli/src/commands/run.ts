@@ -154,9 +154,9 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (strays.length > 0) throw new UsageError(`run: ${strays.map((x) => `--${x}`).join(", ")} belong${strays.length === 1 ? "s" : ""} to a format not in --format (${formats.map((f) => f.name).join(",") || "none given"})`);
   const formatOptionsOf = new Map(formats.map((f) => [f, formatOptions("run", f, values as Record<string, unknown>)]));
   const split = splitOptions("run", values);
-  const format = values.source;
-  if (format !== undefined && !(RUN_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`run: --source must be one of ${RUN_FORMATS.join(", ")}, not ${JSON.stringify(format)}`);
+  const sourceFormat = values.source;
+  if (sourceFormat !== undefined && !(RUN_FORMATS as readonly string[]).includes(sourceFormat)) {
+    throw new UsageError(`run: --source must be one of ${RUN_FORMATS.join(", ")}, not ${JSON.stringify(sourceFormat)}`);
   }
   const datasetVersion = values["dataset-version"] ?? "1.0.0";
 
@@ -170,7 +170,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   let run: OpenedRun;
   try {
     run = await openRun(runDir, {
-      ...(format !== undefined ? { format: format as RunFormat } : {}),
+      ...(sourceFormat !== undefined ? { format: sourceFormat as RunFormat } : {}),
       ...(values.events !== undefined ? { events: path.resolve(io.cwd, values.events) } : {}),
     });
   } catch (e) {
