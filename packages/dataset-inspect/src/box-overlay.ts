@@ -1,6 +1,6 @@
 import type { LabeledAnnotation } from "@qontinui/export-core";
 import { categoryColor, textColorOn } from "./palette.js";
-import { escapeXml } from "./xml-escape.js";
+import { escapeXml } from "@qontinui/export-core";
 
 /** The label drawn on a box's tag: "name 0.87". */
 export function boxLabel(a: Pick<LabeledAnnotation, "categoryName" | "confidence">): string {

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import sharp, { type OverlayOptions } from "sharp";
-import { escapeXml } from "./xml-escape.js";
+import { escapeXml } from "@qontinui/export-core";
 
 export interface ContactSheetTile {
   /** The image to shrink (a preview with its boxes drawn). */

@@ -9,6 +9,6 @@ export {
 export { type ContactSheetOptions, type ContactSheetTile, writeContactSheet } from "./contact-sheet.js";
 export { boxLabel, boxOverlaySvg } from "./box-overlay.js";
 export { categoryColor, PALETTE } from "./palette.js";
-export { escapeXml } from "./xml-escape.js";
+export { escapeXml } from "@qontinui/export-core";
 export { type CategoryStats, confidenceBin, datasetStats, type DatasetStats, type HistogramBin } from "./dataset-stats.js";
 export { formatStats } from "./format-stats.js";

@@ -1,5 +1,8 @@
 export { type Annotation, type AnnotationSource, boxIdentity, type LabeledAnnotation } from "./annotation.js";
 export { writeFileAtomic, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
+export { placeImage, type ImagePlacement } from "./place-image.js";
+export { claimOutputDir, OUTPUT_MARKER, type ClaimOutputDirOptions, type OutputDirClaim } from "./output-dir.js";
+export { xmlText, escapeXml, type XmlText } from "./xml-text.js";
 export { type BBox, type ClipResult, clipBox, iou } from "./bbox.js";
 export { type Category, CategoryRegistry } from "./category-registry.js";
 export { type CategoryNameResult, MAX_CATEGORY_NAME_LENGTH, normalizeCategoryName } from "./category-name.js";

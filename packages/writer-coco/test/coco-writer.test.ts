@@ -1,26 +1,13 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { ConfigError, parseSplitRatios, runPipeline, silentLogger, validateAgainst } from "@qontinui/export-core";
-import { checkWriterContract, encodePng, memorySource } from "@qontinui/export-core/testing";
+import { encodePng, memorySource } from "@qontinui/export-core/testing";
+import { describeWriterContract } from "@qontinui/export-core/testing/vitest";
 import { describe, expect, it } from "vitest";
 import { cocoWriter, toCoco } from "../src/index.js";
 import { boxesLabeler, idOf, intermediateDataset, readCoco, readCocoDir, tempDir } from "./helpers.js";
 
-const adapter = { name: "coco", createWriter: (dir: string) => cocoWriter({ outDir: dir }), read: readCocoDir };
-
-describe("COCO writer: the writer contract", () => {
-  it("round-trips the contract dataset through a moved directory", async () => {
-    const report = await checkWriterContract(adapter);
-    expect(report.failures).toEqual([]);
-    expect(report.imagesChecked).toBe(5);
-    expect(report.boxesChecked).toBe(9);
-  });
-
-  it.each(["drop-box", "shift-pixel", "absolute-path"] as const)("the contract notices a writer that does %s", async (sabotage) => {
-    const report = await checkWriterContract(adapter, { sabotage });
-    expect(report.failures.length).toBeGreaterThan(0);
-  });
-});
+describeWriterContract({ name: "coco writer", createWriter: (dir) => cocoWriter({ outDir: dir }), read: readCocoDir });
 
 describe("toCoco on an intermediate dataset directory", () => {
   it("writes dataset.json that validates, with ids from 1, areas, extras and 1-based categories", async () => {

@@ -3,7 +3,7 @@ import {
   type CompleteWriter,
   type ExportStatistics,
   type Logger,
-  OutputNotEmptyError,
+  claimOutputDir,
   recordContext,
   type WriteResult,
   type WriterContext,
@@ -56,22 +56,16 @@ export interface IntermediateWriterSummary extends WriterSummary {
   recovered: string[];
 }
 
-/** Refuses a non-empty directory that is not a dataset, unless forced. */
+/** Refuses a non-empty directory that is not a dataset, unless forced (see claimOutputDir). */
 async function checkOutputDir(root: string, force: boolean): Promise<void> {
-  let names: string[];
-  try {
-    names = await fs.readdir(root);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw e;
-  }
-  const isDataset = names.includes("metadata.json") || names.includes("manifest.jsonl") || names.includes(STATE_DIR);
-  if (names.length > 0 && !isDataset && !force) {
-    throw new OutputNotEmptyError(
-      root,
-      `${root} is not empty and is not a dataset (no metadata.json or manifest.jsonl); choose an empty directory, or pass --force to write beside the files there (none is deleted)`,
-    );
-  }
+  await claimOutputDir(root, {
+    format: "intermediate",
+    label: "dataset directory",
+    isPrevious: (names) => names.includes("metadata.json") || names.includes("manifest.jsonl") || names.includes(STATE_DIR),
+    previousHint: "no metadata.json or manifest.jsonl",
+    force,
+    marker: false,
+  });
 }
 
 /**

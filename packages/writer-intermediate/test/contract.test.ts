@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { checkWriterContract, type ReadBackImage } from "@qontinui/export-core/testing";
-import { describe, expect, it } from "vitest";
+import type { ReadBackImage } from "@qontinui/export-core/testing";
+import { describeWriterContract } from "@qontinui/export-core/testing/vitest";
 import { intermediateWriter } from "../src/index.js";
 
 /** Reads the layout with plain JSON, not the package's reader: manifest → annotation files → boxes. */
@@ -28,16 +28,4 @@ async function readIntermediate(dir: string): Promise<ReadBackImage[]> {
   return out;
 }
 
-const adapter = { name: "intermediate", createWriter: (dir: string) => intermediateWriter({ outDir: dir }), read: readIntermediate };
-
-describe("intermediate writer: the writer contract", () => {
-  it("round-trips the contract dataset through a moved directory", async () => {
-    const report = await checkWriterContract(adapter);
-    expect(report.failures).toEqual([]);
-    expect(report.boxesChecked).toBe(9);
-  });
-
-  it.each(["drop-box", "shift-pixel", "absolute-path"] as const)("the contract notices %s", async (sabotage) => {
-    expect((await checkWriterContract(adapter, { sabotage })).failures.length).toBeGreaterThan(0);
-  });
-});
+describeWriterContract({ name: "intermediate writer", createWriter: (dir) => intermediateWriter({ outDir: dir }), read: readIntermediate });

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type ConvertInput, DatasetError, writeFileAtomic } from "@qontinui/export-core";
 import { prepareOutDir } from "./output-dir.js";
-import { placeImage } from "./place-image.js";
+import { placeImage } from "@qontinui/export-core";
 import type { VocOptions, VocSummary } from "./voc-options.js";
 import { IMAGES_FOLDER, vocAnnotationXml } from "./voc-xml.js";
 
@@ -66,7 +66,7 @@ export async function convertVoc(input: ConvertInput, options: VocOptions): Prom
 
     const xml = vocAnnotationXml(image, fileName);
     await writeFileAtomic(path.join(annotationsDir, `${stem}.xml`), xml.xml);
-    if (await placeImage(image.path, path.join(imagesDir, fileName), mode)) summary.imagesLinked++;
+    if ((await placeImage(image.path, path.join(imagesDir, fileName), mode)) === "linked") summary.imagesLinked++;
 
     const split = input.splitNames.length > 0 ? input.splitOf(image.id) : NO_SPLIT_NAME;
     if (split !== undefined) {

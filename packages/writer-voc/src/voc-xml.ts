@@ -1,6 +1,6 @@
 import type { DatasetImage } from "@qontinui/export-core";
 import { toVocBox } from "./voc-box.js";
-import { xmlText } from "./xml-text.js";
+import { xmlText } from "@qontinui/export-core";
 
 /** The directory images go to, whatever their format (the devkit's name). */
 export const IMAGES_FOLDER = "JPEGImages";

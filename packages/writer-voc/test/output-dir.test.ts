@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { ConfigError, type DatasetImage } from "@qontinui/export-core";
+import { type DatasetImage, OutputNotEmptyError } from "@qontinui/export-core";
 import { encodePng } from "@qontinui/export-core/testing";
 import { describe, expect, it } from "vitest";
 import { convertVoc, vocWriter } from "../src/index.js";
@@ -22,11 +22,11 @@ describe("output directory", () => {
     await fs.mkdir(out);
     await fs.writeFile(path.join(out, "notes.txt"), "mine");
     const err = await convertVoc(memoryInput(cats, [img]), { outDir: out }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(OutputNotEmptyError);
     expect((err as Error).message).toMatch(/not empty.*notes\.txt.*force/);
     expect(await fs.readdir(out)).toEqual(["notes.txt"]);
     // The pipeline writer refuses at open, before the export runs.
-    await expect(vocWriter({ outDir: out }).open({} as never)).rejects.toBeInstanceOf(ConfigError);
+    await expect(vocWriter({ outDir: out }).open({} as never)).rejects.toBeInstanceOf(OutputNotEmptyError);
     const summary = await convertVoc(memoryInput(cats, [img]), { outDir: out, force: true });
     expect(summary.images).toBe(1);
     expect(await fs.readFile(path.join(out, "notes.txt"), "utf8")).toBe("mine");
@@ -54,7 +54,7 @@ describe("output directory", () => {
     expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["00000000000000bb.png"]);
     expect(await fs.readFile(path.join(out, "ImageSets", "Main", "train.txt"), "utf8")).toBe("00000000000000bb\n");
     expect(await fs.readFile(path.join(out, "README-mine.md"), "utf8")).toBe("keep me");
-    expect((await fs.readdir(out)).sort()).toEqual(["Annotations", "ImageSets", "JPEGImages", "README-mine.md", "labels.txt"]);
+    expect((await fs.readdir(out)).sort()).toEqual([".qontinui-output", "Annotations", "ImageSets", "JPEGImages", "README-mine.md", "labels.txt"]);
     await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { type ConvertInput, writeFileAtomic } from "@qontinui/export-core";
 import { dataYamlText } from "./data-yaml.js";
 import { checkOutDir, DATA_YAML, removePreviousOutput } from "./output-dir.js";
-import { placeImage } from "./place-image.js";
+import { placeImage } from "@qontinui/export-core";
 import { formatYoloLine, toYoloBox } from "./yolo-label.js";
 import type { YoloOptions, YoloSummary } from "./yolo-options.js";
 

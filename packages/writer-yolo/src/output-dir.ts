@@ -1,37 +1,22 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { ConfigError } from "@qontinui/export-core";
-
-/** Entries of the output directory that are not the user's: the pipeline writer's spool. */
-const IGNORED = new Set([".spool"]);
+import { claimOutputDir } from "@qontinui/export-core";
 
 export const DATA_YAML = "data.yaml";
 
-async function entries(dir: string): Promise<string[] | undefined> {
-  let stat;
-  try {
-    stat = await fs.stat(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-  if (!stat.isDirectory()) throw new ConfigError(`YOLO output ${dir} exists and is not a directory; choose another --out`);
-  return (await fs.readdir(dir)).filter((name) => !IGNORED.has(name));
-}
-
 /**
- * Refuses a non-empty directory that is not a previous YOLO output (one with
- * data.yaml), unless `force`. Returns whether it holds a previous output.
+ * Claims `outDir` for YOLO (see claimOutputDir): refuses a non-empty directory
+ * that is not a previous YOLO output (marker or data.yaml), unless `force`.
+ * Returns whether it holds a previous output.
  */
 export async function checkOutDir(outDir: string, force = false): Promise<{ previous: boolean }> {
-  const names = await entries(outDir);
-  if (!names || names.length === 0) return { previous: false };
-  if (names.includes(DATA_YAML)) return { previous: true };
-  if (force) return { previous: false };
-  throw new ConfigError(
-    `YOLO output ${outDir} is not empty and holds no data.yaml (it is not a previous YOLO output): ` +
-      `choose an empty or new directory, or pass force to write into it anyway (nothing there is deleted)`,
-  );
+  return claimOutputDir(outDir, {
+    format: "yolo",
+    label: "YOLO output",
+    isPrevious: (names) => names.includes(DATA_YAML),
+    previousHint: "no data.yaml",
+    force,
+  });
 }
 
 /** `images/<x>` → `<x>`, for the split directories a previous data.yaml names. */

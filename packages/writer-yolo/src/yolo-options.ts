@@ -1,7 +1,7 @@
-import type { SplitOptions } from "@qontinui/export-core";
+import type { ImagePlacement, SplitOptions } from "@qontinui/export-core";
 
 /** How images land in `images/<split>/`. */
-export type YoloImageMode = "copy" | "hardlink";
+export type YoloImageMode = ImagePlacement;
 
 export interface YoloOptions {
   /** The output directory (created if missing). */

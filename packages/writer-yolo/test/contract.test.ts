@@ -1,32 +1,26 @@
-import { checkWriterContract, type WriterContractAdapter } from "@qontinui/export-core/testing";
-import { describe, expect, it } from "vitest";
-import { yoloWriter } from "../src/index.js";
+import { convertedThrough, type WriterContractAdapter } from "@qontinui/export-core/testing";
+import { describeWriterContract } from "@qontinui/export-core/testing/vitest";
+import { intermediateWriter } from "@qontinui/writer-intermediate";
+import { toYolo, yoloFormat, yoloWriter } from "../src/index.js";
 import { readYolo } from "./helpers.js";
 
-const adapter: WriterContractAdapter = {
-  name: "yolo",
-  createWriter: (dir) => yoloWriter({ outDir: dir }),
+const yolo = {
   read: readYolo,
   allowAbsolutePath: { file: /^data\.yaml$/, line: /^path: / },
-};
+} satisfies Partial<WriterContractAdapter>;
 
-describe("yolo writer: the writer contract", () => {
-  it("round-trips the contract dataset after the output is moved", async () => {
-    const report = await checkWriterContract(adapter);
-    expect(report.failures).toEqual([]);
-    expect(report.imagesChecked).toBe(5);
-    expect(report.boxesChecked).toBeGreaterThan(0);
-  });
-
-  it("keeps the contract with hard links too", async () => {
-    const report = await checkWriterContract({ ...adapter, createWriter: (dir) => yoloWriter({ outDir: dir, imageMode: "hardlink" }) });
-    expect(report.failures).toEqual([]);
-  });
-
-  for (const sabotage of ["drop-box", "shift-pixel", "absolute-path"] as const) {
-    it(`notices a sabotaged writer (${sabotage})`, async () => {
-      const report = await checkWriterContract(adapter, { sabotage });
-      expect(report.failures).not.toEqual([]);
-    });
-  }
+describeWriterContract({ ...yolo, name: "yolo writer", createWriter: (dir) => yoloWriter({ outDir: dir }) });
+describeWriterContract({ ...yolo, name: "yolo writer, hard links", createWriter: (dir) => yoloWriter({ outDir: dir, imageMode: "hardlink" }) });
+describeWriterContract({
+  ...yolo,
+  name: "yolo converter (toYolo)",
+  createWriter: convertedThrough((dir) => intermediateWriter({ outDir: dir }), (dataset, out) => toYolo(dataset, { outDir: out })),
+});
+describeWriterContract({
+  ...yolo,
+  name: "yolo format descriptor, converting with hard links",
+  createWriter: convertedThrough(
+    (dir) => intermediateWriter({ outDir: dir }),
+    (dataset, out) => yoloFormat.fromDataset(dataset, { out, linkImages: true }, {}),
+  ),
 });

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { type Category, ConfigError } from "@qontinui/export-core";
+import { type Category, OutputNotEmptyError } from "@qontinui/export-core";
 import { describe, expect, it } from "vitest";
 import { convertYolo, dataYamlText, formatYoloLine, toYoloBox } from "../src/index.js";
 import { listFiles, makeImages, memoryInput, parseDataYaml, tempDir } from "./helpers.js";
@@ -46,7 +46,7 @@ describe("label lines", () => {
       splits: { train: 2 },
       dataYaml: path.join(out, "data.yaml"),
     });
-    expect(await listFiles(out)).toEqual(["data.yaml", "images/train/a.png", "images/train/empty.png", "labels/train/a.txt", "labels/train/empty.txt"]);
+    expect(await listFiles(out)).toEqual([".qontinui-output", "data.yaml", "images/train/a.png", "images/train/empty.png", "labels/train/a.txt", "labels/train/empty.txt"]);
   });
 
   it("clips to [0, 1] and formats fixed decimals", () => {
@@ -160,7 +160,7 @@ describe("output directory", () => {
     const out = path.join(root, "out");
     await fs.mkdir(out);
     await fs.writeFile(path.join(out, "thesis.docx"), "precious");
-    await expect(convertYolo(memoryInput(images, categories), { outDir: out })).rejects.toThrow(ConfigError);
+    await expect(convertYolo(memoryInput(images, categories), { outDir: out })).rejects.toThrow(OutputNotEmptyError);
     await expect(convertYolo(memoryInput(images, categories), { outDir: out })).rejects.toThrow(/not empty/);
     expect(await listFiles(out)).toEqual(["thesis.docx"]);
     await convertYolo(memoryInput(images, categories), { outDir: out, force: true });
@@ -180,6 +180,7 @@ describe("output directory", () => {
     // Second conversion: fewer images, no split.
     await convertYolo(memoryInput(images.slice(0, 2), categories), { outDir: out });
     expect(await listFiles(out)).toEqual([
+      ".qontinui-output",
       "data.yaml",
       "images/train/i0.png",
       "images/train/i1.png",

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
   type Annotation,
-  ConfigError,
+  OutputNotEmptyError,
   type Labeler,
   runPipeline,
   silentLogger,
@@ -108,7 +108,7 @@ describe("yoloWriter in a pipeline", () => {
   it("refuses a foreign non-empty directory at open, before the export runs", async () => {
     const out = await tempDir();
     await fs.writeFile(path.join(out, "keep.txt"), "x");
-    await expect(exportWith(yoloWriter({ outDir: out }))).rejects.toThrow(ConfigError);
+    await expect(exportWith(yoloWriter({ outDir: out }))).rejects.toThrow(OutputNotEmptyError);
     expect(await listFiles(out)).toEqual(["keep.txt"]);
   });
 

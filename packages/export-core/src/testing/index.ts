@@ -13,6 +13,7 @@ export {
   type ContractDataset,
   type ContractImage,
   contractDataset,
+  convertedThrough,
   type ContractOptions,
   type ContractReport,
   type ReadBackImage,

@@ -24,8 +24,13 @@ export interface ReadBackImage {
 export interface WriterContractAdapter {
   /** The format's name, for messages. */
   name: string;
-  /** A fresh pipeline writer that writes into `outDir` (which does not exist yet). */
-  createWriter(outDir: string): Writer;
+  /**
+   * A fresh pipeline writer that writes into `outDir` (which does not exist
+   * yet). `scratchDir` is the writer's to use for anything that is not the
+   * output (a converter's intermediate dataset, see `convertedThrough`); it is
+   * deleted with the run before the output is read back.
+   */
+  createWriter(outDir: string, scratchDir: string): Writer;
   /** Reads the output back, from wherever it has been moved. An independent reader, not the writer's own code. */
   read(outDir: string): Promise<ReadBackImage[]>;
   /** Largest coordinate error accepted, in pixels (default 0.01; at most 0.5, so a one-pixel shift always fails). */
@@ -152,6 +157,38 @@ function sabotaged(writer: Writer, outDir: string, sabotage: ContractOptions["sa
 }
 
 /**
+ * A converter as a pipeline writer, for the contract: the records go into a
+ * dataset written by `datasetWriter` in the contract's scratch directory, and
+ * at close `convert` turns that dataset into the output. The scratch directory
+ * is deleted before the read-back, so an output that still points into the
+ * dataset fails.
+ *
+ * ```ts
+ * createWriter: convertedThrough((dir) => intermediateWriter({ outDir: dir }), (dataset, out) => toYolo(dataset, { outDir: out }))
+ * ```
+ */
+export function convertedThrough(
+  datasetWriter: (datasetDir: string) => Writer,
+  convert: (datasetDir: string, outDir: string) => Promise<unknown>,
+): WriterContractAdapter["createWriter"] {
+  return (outDir, scratchDir) => {
+    const datasetDir = path.join(scratchDir, "dataset ü");
+    const writer = datasetWriter(datasetDir);
+    return {
+      name: `${writer.name} → converter`,
+      open: async (ctx) => writer.open?.(ctx),
+      ...(writer.prepare ? { prepare: (image: ResolvedImage) => writer.prepare!(image) } : {}),
+      write: async (item) => writer.write?.(item),
+      async close(statistics) {
+        const summary = (await writer.close?.(statistics)) ?? { writer: writer.name };
+        await convert(datasetDir, outDir);
+        return summary;
+      },
+    };
+  };
+}
+
+/**
  * The writer contract: writes `contractDataset()` through the adapter's
  * pipeline writer, moves the output (and deletes the source screenshots) so
  * absolute paths and references back to the run break, reads the output back
@@ -212,7 +249,8 @@ export async function checkWriterContract(adapter: WriterContractAdapter, option
       return { record: parsed.record, image, annotations, key: recordKey(parsed.record, image.id) };
     });
 
-    const writer = sabotaged(adapter.createWriter(outDir), outDir, options.sabotage);
+    const scratchDir = path.join(srcDir, "scratch");
+    const writer = sabotaged(adapter.createWriter(outDir, scratchDir), outDir, options.sabotage);
     await writer.open?.({ registry, datasetVersion: "1.0.0", logger: silentLogger });
     const prepared = new Set<string>();
     for (const item of items) {
@@ -224,7 +262,7 @@ export async function checkWriterContract(adapter: WriterContractAdapter, option
     }
     await writer.close?.();
 
-    // Move the output and remove the run: nothing may still point at either.
+    // Move the output and remove the run (and the scratch directory in it): nothing may still point at either.
     const moved = path.join(root, "moved 移動");
     await fs.rename(outDir, moved);
     await fs.rm(srcDir, { recursive: true, force: true });

@@ -36,3 +36,8 @@ const XML_ENTITIES: Record<string, string> = {
   "'": "&apos;",
   "\r": "&#13;",
 };
+
+/** `xmlText(value).text`: for SVG/XML text and attribute values where the count of removed characters does not matter. */
+export function escapeXml(value: string): string {
+  return xmlText(value).text;
+}
