@@ -17,10 +17,14 @@ export const csvFormat = defineFormat({
   out: "dir",
   options: z.object({}),
   flags: [],
-  writer: (target) => csvWriter({ outDir: target.out, ...(target.split ? { split: target.split } : {}) }),
+  writer: (target) => csvWriter({ outDir: target.out, ...(target.split ? { split: target.split } : {}), ...(target.keepDuplicates ? { keepDuplicates: true } : {}) }),
   async fromDataset(datasetDir, target) {
     if (!target.out) throw new RangeError("csv: an output directory (out) is required");
-    const input = await datasetConvertInput(datasetDir, { ...(target.split ? { split: target.split } : {}), ...(target.logger ? { logger: target.logger } : {}) });
+    const input = await datasetConvertInput(datasetDir, {
+      ...(target.split ? { split: target.split } : {}),
+      ...(target.logger ? { logger: target.logger } : {}),
+      ...(target.keepDuplicates ? { keepDuplicates: true } : {}),
+    });
     return convertCsv(input, { outDir: path.resolve(target.out), ...(target.onProgress ? { onProgress: target.onProgress } : {}) });
   },
 });

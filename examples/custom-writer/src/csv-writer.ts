@@ -93,6 +93,8 @@ export async function convertCsv(input: ConvertInput, options: ConvertCsvOptions
 export interface CsvWriterOptions {
   outDir: string;
   split?: SplitOptions;
+  /** Keep near-identical boxes of one element from different labelers (default: merged, as every format does). */
+  keepDuplicates?: boolean;
   onProgress?: ConvertProgress;
 }
 
@@ -102,6 +104,7 @@ export function csvWriter(options: CsvWriterOptions): Writer {
     name: "csv",
     outDir: options.outDir,
     ...(options.split ? { split: options.split } : {}),
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
     convert: (input) => convertCsv(input, { outDir: options.outDir, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
   });
 }

@@ -21,6 +21,8 @@ export interface ConvertInput {
   /** Split names in order (train, val, test), or [] without a split. */
   splitNames: string[];
   datasetVersion: string;
+  /** Set when duplicate boxes are merged on the way (withDuplicatesMerged): how many were merged away. */
+  readonly duplicates?: { merged: number };
 }
 
 /** Progress of a conversion: images written so far of the total. */

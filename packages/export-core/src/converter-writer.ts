@@ -2,6 +2,7 @@ import path from "node:path";
 import type { ConvertInput } from "./convert.js";
 import { splitAssignment } from "./convert.js";
 import type { DatasetImage } from "./dataset-image.js";
+import { withDuplicatesMerged } from "./duplicate-boxes.js";
 import { ImageSpool } from "./image-spool.js";
 import type { CompleteWriter, ExportItem, WriterContext, WriterSummary } from "./plugins.js";
 import { recordContext } from "./record.js";
@@ -13,6 +14,8 @@ export interface ConverterWriterOptions<S extends object> {
   /** The output directory; the spool lives in `<outDir>/.spool` until close. */
   outDir: string;
   split?: SplitOptions;
+  /** Keep boxes different labelers put on one element (default false: merged, see mergeDuplicateBoxes). */
+  keepDuplicates?: boolean;
   /** Writes the format from everything this export saw. */
   convert(input: ConvertInput): Promise<S>;
 }
@@ -54,16 +57,17 @@ export function converterWriter<S extends object>(options: ConverterWriterOption
     async close(): Promise<WriterSummary> {
       if (!ctx) throw new Error(`${options.name} writer: close() before open()`);
       const ids = spool.ids();
-      const input: ConvertInput = {
+      const all: ConvertInput = {
         categories: ctx.registry.list(),
         images: () => spool.images(),
         imageCount: ids.length,
         ...splitAssignment(ids, options.split),
         datasetVersion: ctx.datasetVersion,
       };
+      const input = options.keepDuplicates ? all : withDuplicatesMerged(all);
       try {
         const summary = await options.convert(input);
-        return { writer: options.name, ...summary };
+        return { writer: options.name, ...summary, ...(input.duplicates ? { duplicatesMerged: input.duplicates.merged } : {}) };
       } finally {
         await spool.remove();
       }

@@ -11,6 +11,8 @@ export interface FormatTarget {
   datasetImagesDir?: string;
   /** Hard-link images instead of copying them, where the format places image files (falls back to a copy across filesystems). */
   linkImages?: boolean;
+  /** Keep near-identical boxes different labelers put on one element (default: merged, see mergeDuplicateBoxes). */
+  keepDuplicates?: boolean;
   onProgress?: (done: number, total: number) => void;
   logger?: Logger;
 }

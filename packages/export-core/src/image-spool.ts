@@ -3,11 +3,21 @@ import path from "node:path";
 import { boxIdentity } from "./annotation.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { mapAhead } from "./map-ahead.js";
+import { mergeRecordContext, type RecordContext } from "./record.js";
 import { SpoolIndex } from "./spool-index.js";
 
 // Lines wait in memory until this much text is pending: small, so they die young instead of
 // living through collections into the old generation (1 MB kept ~1,000 records of text alive).
 const FLUSH_AT = 64 * 1024;
+
+/** Folds `next`'s record context into `image`'s (see mergeRecordContext): one rule for an image several records share. */
+function mergeContext(image: DatasetImage, next: DatasetImage): void {
+  // The spool holds recordContext()s (datasetImageOf): RecordContext in all but type.
+  if (!image.context || !next.context) return;
+  const merged = mergeRecordContext(image.context as RecordContext, next.context as RecordContext);
+  image.context = merged;
+  image.activeStates = merged.active_states;
+}
 
 /**
  * A pipeline writer's scratch store of DatasetImages: one append-only file,
@@ -49,6 +59,7 @@ export class ImageSpool {
   async add(image: DatasetImage): Promise<void> {
     const current = this.current;
     if (current?.image.id === image.id) {
+      mergeContext(current.image, image);
       for (const a of image.annotations) {
         const k = boxIdentity(a.bbox, a.categoryId);
         if (current.boxes.has(k)) continue;
@@ -97,6 +108,7 @@ export class ImageSpool {
         merged = image;
         continue;
       }
+      mergeContext(merged, image);
       seen ??= new Set(merged.annotations.map((a) => boxIdentity(a.bbox, a.categoryId)));
       for (const a of image.annotations) {
         const k = boxIdentity(a.bbox, a.categoryId);

@@ -1,6 +1,7 @@
 export { type Annotation, type AnnotationSource, boxIdentity, type LabeledAnnotation } from "./annotation.js";
 export { writeFileAtomic, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
 export { placeImage, type ImagePlacement } from "./place-image.js";
+export { DUPLICATE_IOU, type MergedBox, mergeDuplicateBoxes, withDuplicatesMerged } from "./duplicate-boxes.js";
 export { claimOutputDir, OUTPUT_MARKER, type ClaimOutputDirOptions, type OutputDirClaim } from "./output-dir.js";
 export { xmlText, escapeXml, type XmlText } from "./xml-text.js";
 export { type BBox, type ClipResult, clipBox, iou } from "./bbox.js";
@@ -51,6 +52,7 @@ export {
   parseRecord,
   parseRecordLine,
   type ParseRecordResult,
+  mergeRecordContext,
   recordContext,
   type RecordContext,
   recordKey,

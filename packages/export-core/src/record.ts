@@ -125,6 +125,22 @@ export type RecordContext = {
   success: boolean | null;
 };
 
+/**
+ * The context of an image several records share, the same in every path (the
+ * dataset's annotation file, the in-pass converters, the converters reading a
+ * dataset): the first record's action type and success, the union of all
+ * records' active states (sorted), the earliest timestamp. Returns `first`
+ * itself when `next` adds nothing, so callers can tell a change by identity.
+ */
+export function mergeRecordContext(first: RecordContext, next: RecordContext): RecordContext {
+  const union = new Set([...first.active_states, ...next.active_states]);
+  // The union holds the first's states: the same size means nothing new (and `first` comes back unchanged).
+  const states = union.size === first.active_states.length ? first.active_states : [...union].sort();
+  const timestamp = first.timestamp === null ? next.timestamp : next.timestamp === null ? first.timestamp : Math.min(first.timestamp, next.timestamp);
+  if (states === first.active_states && timestamp === first.timestamp) return first;
+  return { ...first, active_states: states, timestamp };
+}
+
 export function recordContext(record: ExecutionRecord): RecordContext {
   return {
     action_type: record.action_type ?? null,

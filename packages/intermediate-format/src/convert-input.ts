@@ -1,4 +1,4 @@
-import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment } from "@qontinui/export-core";
+import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment, withDuplicatesMerged } from "@qontinui/export-core";
 import { type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
 import { storedCategoryId } from "./stored-annotation.js";
 
@@ -6,6 +6,12 @@ export interface DatasetConvertOptions {
   split?: SplitOptions;
   /** Told about torn or malformed manifest lines that are passed over. */
   logger?: Logger;
+  /**
+   * Keep near-identical boxes different labelers put on one element. Default
+   * false: they are merged on the way to the format (mergeDuplicateBoxes); the
+   * dataset itself keeps every box.
+   */
+  keepDuplicates?: boolean;
 }
 
 /**
@@ -29,12 +35,12 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
   } else {
     for (const id of ids) forSplit.push({ id });
   }
-  return {
-    dataset,
+  const input: ConvertInput = {
     categories: dataset.categories(),
     imageCount: ids.length,
     images: () => mapAhead(ids, (id) => dataset.image(id)),
     ...splitAssignment(forSplit, options.split),
     datasetVersion: String(dataset.metadata.dataset_version ?? "1.0.0"),
   };
+  return { ...(options.keepDuplicates ? input : withDuplicatesMerged(input)), dataset };
 }

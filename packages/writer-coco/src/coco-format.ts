@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineFormat } from "@qontinui/export-core";
+import { defineFormat, type FormatTarget } from "@qontinui/export-core";
 import { z } from "zod";
 import { cocoWriter } from "./coco-writer.js";
 import { toCoco } from "./to-coco.js";
@@ -10,6 +10,8 @@ export const CocoFormatOptions = z.object({
   minConfidence: z.coerce.number().min(0).max(1).optional(),
   verifiedOnly: z.boolean().optional(),
   dropEmpty: z.boolean().optional(),
+  layout: z.enum(["flat", "coco2017"]).optional(),
+  force: z.boolean().optional(),
 });
 
 /** COCO detection JSON as a format descriptor (`qontinui-export coco`, `run --format coco`). */
@@ -24,26 +26,37 @@ export const cocoFormat = defineFormat({
     { flag: "verified-only", key: "verifiedOnly", kind: "boolean", help: "only boxes confirmed by a click (verified: true)" },
     { flag: "min-confidence", key: "minConfidence", kind: "string", help: "only boxes with confidence >= x (0 to 1)" },
     { flag: "drop-empty", key: "dropEmpty", kind: "boolean", help: "leave out images without boxes" },
+    {
+      flag: "layout",
+      key: "layout",
+      kind: "string",
+      help: "flat (default: <split>.json, file_name relative to the dataset's images) or coco2017 (annotations/<split>.json and images/<split>/, images copied or linked with --link; no split = train; default out <dataset>/coco/)",
+    },
+    { flag: "force", key: "force", kind: "boolean", help: "coco2017: write into a non-empty directory that is not a previous output" },
   ],
   writer: (target, o) =>
     cocoWriter({
       outDir: target.out,
       ...(target.split ? { split: target.split } : {}),
       ...(target.datasetImagesDir ? { imagesDir: target.datasetImagesDir } : {}),
-      ...common(o),
+      ...common(target, o),
     }),
   fromDataset: (datasetDir, target, o) =>
     toCoco(datasetDir, {
-      ...(target.out ? (target.split ? { outDir: path.resolve(target.out) } : { out: path.resolve(target.out) }) : {}),
+      ...(target.out ? (target.split || o.layout === "coco2017" ? { outDir: path.resolve(target.out) } : { out: path.resolve(target.out) }) : {}),
       ...(target.split ? { split: target.split } : {}),
       ...(target.onProgress ? { onProgress: target.onProgress } : {}),
       ...(target.logger ? { logger: target.logger } : {}),
-      ...common(o),
+      ...common(target, o),
     }),
 });
 
-function common(o: z.output<typeof CocoFormatOptions>) {
+function common(target: FormatTarget, o: z.output<typeof CocoFormatOptions>) {
   return {
+    ...(o.layout ? { layout: o.layout } : {}),
+    ...(o.layout === "coco2017" ? { imageMode: target.linkImages ? ("hardlink" as const) : ("copy" as const) } : {}),
+    ...(o.force ? { force: true } : {}),
+    ...(target.keepDuplicates ? { keepDuplicates: true } : {}),
     ...(o.categoryIdBase !== undefined ? { categoryIdBase: o.categoryIdBase } : {}),
     ...(o.minConfidence !== undefined ? { minConfidence: o.minConfidence } : {}),
     ...(o.verifiedOnly !== undefined ? { verifiedOnly: o.verifiedOnly } : {}),

@@ -42,6 +42,8 @@ export interface CocoAnnotation {
   source: string;
   verified: boolean;
   clipped?: true;
+  /** The boxes of the same element other labelers gave, merged into this one (see mergeDuplicateBoxes). */
+  merged_from?: { category_name: string; source: string; bbox: number[]; confidence: number }[];
 }
 
 export interface CocoDataset {

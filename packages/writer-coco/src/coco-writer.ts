@@ -6,9 +6,10 @@ export interface CocoWriterOptions extends Omit<CocoOptions, "out" | "outDir" | 
   /** Where the COCO file(s) go: `dataset.json`, or `<split>.json` per split. */
   outDir: string;
   /**
-   * The directory `file_name` is relative to, when the images are already
-   * stored there (for example by an intermediate writer in the same export:
-   * `<dataset>/images`). Unset: images are copied into `<outDir>/images`.
+   * Flat layout: the directory `file_name` is relative to, when the images are
+   * already stored there (for example by an intermediate writer in the same
+   * export: `<dataset>/images`). Unset: images are copied into
+   * `<outDir>/images`. The coco2017 layout always places images per split.
    */
   imagesDir?: string;
 }
@@ -23,7 +24,13 @@ export function cocoWriter(options: CocoWriterOptions): CompleteWriter {
     name: "coco",
     outDir,
     ...(options.split ? { split: options.split } : {}),
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
     convert: (input) =>
-      convertCoco(input, { ...options, outDir, ...(options.imagesDir ? {} : { copyImagesTo: path.join(outDir, "images") }) }),
+      convertCoco(input, {
+        ...options,
+        outDir,
+        // coco2017 places each split's images itself; the flat layout points at the dataset's images or copies them.
+        ...(options.layout === "coco2017" || options.imagesDir ? {} : { copyImagesTo: path.join(outDir, "images") }),
+      }),
   });
 }

@@ -6,9 +6,13 @@ import {
   type ConvertInput,
   type ConvertProgress,
   copyFileAtomic,
+  type ImagePlacement,
+  type MergedBox,
+  placeImage,
   type SplitOptions,
   tempPathFor,
 } from "@qontinui/export-core";
+import { COCO2017_DEFAULT_SPLIT, claimCoco2017Dir, coco2017ImagesDir, coco2017Target, type CocoLayout } from "./coco-layout.js";
 import type { CocoAnnotation, CocoCategory, CocoImage, CocoInfo } from "./coco-types.js";
 import { JsonArraySink } from "./json-array-sink.js";
 
@@ -32,6 +36,20 @@ export interface CocoOptions {
    * consumer will use (an intermediate dataset's `images/`).
    */
   copyImagesTo?: string;
+  /**
+   * "flat" (default): `dataset.json`, or `<split>.json` per split, `file_name`
+   * relative to one images directory. "coco2017": the layout of COCO 2017 and
+   * qontinui-train's loaders, `annotations/<split>.json` with each split's
+   * images in `images/<split>/` (`file_name` relative to it); needs `outDir`;
+   * without a split every image is in `train`.
+   */
+  layout?: CocoLayout;
+  /** coco2017: how images land in `images/<split>/` (default "copy"; "hardlink" falls back to a copy across filesystems). */
+  imageMode?: ImagePlacement;
+  /** Keep near-identical boxes different labelers put on one element (default false: merged, see mergeDuplicateBoxes). */
+  keepDuplicates?: boolean;
+  /** coco2017: write into a non-empty directory that is not a previous COCO output. */
+  force?: boolean;
   /** Overrides for the `info` block. */
   info?: Partial<CocoInfo>;
   /** `supercategory` of every category (default "gui"). */
@@ -47,6 +65,7 @@ export interface CocoFileSummary {
 }
 
 export interface CocoSummary {
+  layout: CocoLayout;
   files: CocoFileSummary[];
   images: number;
   annotations: number;
@@ -57,6 +76,8 @@ export interface CocoSummary {
   annotationsDropped: number;
   /** Images left out because they had no boxes (`includeEmptyImages: false`). */
   emptyImagesDropped: number;
+  /** Boxes merged into another box of the same element (see keepDuplicates; the kept box lists them in `merged_from`). */
+  duplicatesMerged: number;
 }
 
 /** Where the output of one split goes while it is being written. */
@@ -91,10 +112,17 @@ function checkOptions(options: CocoOptions): void {
   }
   if (!options.out && !options.outDir) throw new ConfigError("COCO: give `out` (a file) or `outDir` (a directory)");
   if (options.out && options.split) throw new ConfigError("COCO: with a split the output is one file per split; give `outDir`, not `out`");
+  const layout = options.layout ?? "flat";
+  if (layout !== "flat" && layout !== "coco2017") throw new ConfigError(`COCO: layout must be "flat" or "coco2017", not ${JSON.stringify(layout)}`);
+  if (layout === "coco2017" && !options.outDir) throw new ConfigError("COCO: the coco2017 layout is a directory (annotations/, images/); give `outDir`, not `out`");
 }
 
 /** The file each split (or the whole dataset) is written to. */
 export function cocoTargets(options: CocoOptions, splitNames: readonly string[]): { split: string | null; target: string }[] {
+  if (options.layout === "coco2017") {
+    const names = splitNames.length ? splitNames : [COCO2017_DEFAULT_SPLIT];
+    return names.map((split) => ({ split, target: coco2017Target(options.outDir!, split) }));
+  }
   if (splitNames.length === 0) return [{ split: null, target: path.resolve(options.out ?? path.join(options.outDir!, "dataset.json")) }];
   return splitNames.map((split) => ({ split, target: path.resolve(options.outDir!, `${split}.json`) }));
 }
@@ -116,10 +144,13 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
     supercategory: options.supercategory ?? "gui",
   }));
   const info = cocoInfo(input.datasetVersion, options.info);
+  const coco2017 = options.layout === "coco2017";
+  if (coco2017) await claimCoco2017Dir(path.resolve(options.outDir!), targets.map((t) => t.split!), options.force);
   if (options.copyImagesTo) await fs.mkdir(options.copyImagesTo, { recursive: true });
 
   const outputs = new Map<string | null, SplitOutput>();
   const summary: CocoSummary = {
+    layout: coco2017 ? "coco2017" : "flat",
     files: [],
     images: 0,
     annotations: 0,
@@ -127,6 +158,7 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
     annotationsFiltered: 0,
     annotationsDropped: 0,
     emptyImagesDropped: 0,
+    duplicatesMerged: 0,
   };
   try {
     for (const { split, target } of targets) {
@@ -141,7 +173,7 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
     let done = 0;
     for await (const image of input.images()) {
       done++;
-      const split = input.splitNames.length ? (input.splitOf(image.id) ?? null) : null;
+      const split = input.splitNames.length ? (input.splitOf(image.id) ?? null) : coco2017 ? COCO2017_DEFAULT_SPLIT : null;
       const out = outputs.get(split);
       if (!out) throw new ConfigError(`COCO: image ${image.id} has split ${JSON.stringify(split)}, which is not one of ${input.splitNames.join(", ")}`);
       const boxes: Omit<CocoAnnotation, "id" | "image_id">[] = [];
@@ -166,6 +198,7 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
           source: a.source,
           verified: a.verified,
           ...(a.clipped || clip.clipped ? { clipped: true as const } : {}),
+          ...mergedFrom(a.metadata?.merged_from),
         });
       }
       if (boxes.length === 0 && !keepEmpty) {
@@ -173,7 +206,11 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
         options.onProgress?.(done, input.imageCount);
         continue;
       }
-      if (options.copyImagesTo) {
+      if (coco2017) {
+        const dir = coco2017ImagesDir(options.outDir!, split!);
+        await fs.mkdir(dir, { recursive: true });
+        await placeImage(image.path, path.join(dir, image.fileName), options.imageMode ?? "copy");
+      } else if (options.copyImagesTo) {
         const dest = path.join(options.copyImagesTo, image.fileName);
         try {
           await fs.access(dest);
@@ -207,6 +244,7 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
       summary.images += out.main.length;
       summary.annotations += out.annotations.length;
     }
+    summary.duplicatesMerged = input.duplicates?.merged ?? 0;
     return summary;
   } catch (e) {
     for (const out of outputs.values()) {
@@ -217,4 +255,12 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
     }
     throw e;
   }
+}
+
+/** `merged_from` of a COCO annotation: the boxes of the same element other labelers gave (see mergeDuplicateBoxes). */
+function mergedFrom(value: unknown): { merged_from?: { category_name: string; source: string; bbox: number[]; confidence: number }[] } {
+  if (!Array.isArray(value) || value.length === 0) return {};
+  return {
+    merged_from: (value as MergedBox[]).map((m) => ({ category_name: m.categoryName, source: m.source, bbox: m.bbox, confidence: m.confidence })),
+  };
 }

@@ -9,7 +9,7 @@ export interface ToCocoOptions extends Omit<CocoOptions, "copyImagesTo"> {
 }
 
 export interface ToCocoSummary extends CocoSummary {
-  /** The directory every `file_name` is relative to. */
+  /** The directory every `file_name` is relative to (coco2017: its `<split>/` folder in this directory). */
   imagesDir: string;
 }
 
@@ -18,14 +18,19 @@ export interface ToCocoSummary extends CocoSummary {
  * COCO without the pipeline. Defaults: `<dataset>/dataset.json`, or
  * `<dataset>/coco/<split>.json` with a split; `file_name` is relative to
  * `<dataset>/images`, where the images already are (nothing is copied).
+ * With `layout: "coco2017"`: `<dataset>/coco/annotations/<split>.json` and the
+ * images copied (or linked) into `<dataset>/coco/images/<split>/`.
  */
 export async function toCoco(datasetDir: string, options: ToCocoOptions = {}): Promise<ToCocoSummary> {
   const dir = path.resolve(datasetDir);
   const input = await datasetConvertInput(dir, {
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
   });
-  const where = options.out || options.outDir ? {} : options.split ? { outDir: path.join(dir, "coco") } : { out: path.join(dir, "dataset.json") };
-  const summary = await convertCoco(input, { ...options, ...where });
-  return { ...summary, imagesDir: input.dataset.paths.images };
+  const coco2017 = options.layout === "coco2017";
+  const outDir = options.outDir ?? (!options.out && (options.split || coco2017) ? path.join(dir, "coco") : undefined);
+  const out = options.out ?? (outDir ? undefined : path.join(dir, "dataset.json"));
+  const summary = await convertCoco(input, { ...options, ...(outDir ? { outDir } : {}), ...(out ? { out } : {}) });
+  return { ...summary, imagesDir: coco2017 ? path.resolve(outDir!, "images") : input.dataset.paths.images };
 }

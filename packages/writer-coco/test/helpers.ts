@@ -67,3 +67,24 @@ export async function intermediateDataset(n: number, options: { rareEvery?: numb
   await runPipeline({ source: memorySource(run, records), labelers: [boxesLabeler], writers: [intermediateWriter({ outDir: dir })], logger: silentLogger });
   return { dir, images };
 }
+
+/** An independent reader of the coco2017 layout: every `annotations/<split>.json`, file names against `images/<split>/`. */
+export async function readCoco2017(dir: string): Promise<ReadBackImage[]> {
+  const out: ReadBackImage[] = [];
+  for (const f of (await fs.readdir(path.join(dir, "annotations"))).sort()) {
+    const split = f.replace(/\.json$/, "");
+    const coco = await readCoco(path.join(dir, "annotations", f));
+    const names = new Map(coco.categories.map((c) => [c.id, c.name]));
+    for (const img of coco.images) {
+      out.push({
+        file: `images/${split}/${img.file_name}`,
+        width: img.width,
+        height: img.height,
+        boxes: coco.annotations
+          .filter((a) => a.image_id === img.id)
+          .map((a) => ({ categoryName: names.get(a.category_id) ?? `?${a.category_id}`, bbox: a.bbox })),
+      });
+    }
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { boxIdentity, type ExportItem, recordContext, writeFileAtomic } from "@qontinui/export-core";
+import { boxIdentity, type ExportItem, mergeRecordContext, recordContext, writeFileAtomic } from "@qontinui/export-core";
 import { type AnnotationFile, type DatasetPaths, toStoredAnnotation } from "@qontinui/intermediate-format";
 import { Lanes } from "./lanes.js";
 import { readFileIfExists } from "./record-index.js";
@@ -92,14 +92,18 @@ export class AnnotationStore {
       merged.push(toStoredAnnotation(a));
       added++;
     }
-    if (data && added === 0) return { before, after: before };
+    const next = recordContext(record);
+    // A context another writer left without states (an older or hand-made file) is replaced by this record's.
+    const context = data?.context && Array.isArray(data.context.active_states) ? mergeRecordContext(data.context, next) : next;
+    // Nothing new: no box, and the image's context (see mergeRecordContext) is unchanged.
+    if (data && added === 0 && context === data.context) return { before, after: before };
     const out: AnnotationFile = {
       image_id: image.id,
       image_filename: image.id + image.extension,
       image_width: image.width,
       image_height: image.height,
       annotations: merged,
-      context: recordContext(record),
+      context,
       version: this.options.version,
     };
     this.pending.set(image.id, out);

@@ -87,5 +87,5 @@ export async function convertYolo(input: ConvertInput, options: YoloOptions): Pr
     }),
   );
 
-  return { outDir, images, boxes, boxesDropped, splits, dataYaml };
+  return { outDir, images, boxes, boxesDropped, splits, dataYaml, duplicatesMerged: input.duplicates?.merged ?? 0 };
 }

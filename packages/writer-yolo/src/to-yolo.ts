@@ -13,6 +13,7 @@ export async function toYolo(datasetDir: string, options: ToYoloOptions): Promis
   const input = await datasetConvertInput(datasetDir, {
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
   });
   return convertYolo(input, options);
 }

@@ -34,5 +34,9 @@ export const yoloFormat = defineFormat({
 });
 
 function common(target: FormatTarget, o: z.output<typeof YoloFormatOptions>) {
-  return { imageMode: target.linkImages ? ("hardlink" as const) : ("copy" as const), ...(o.force ? { force: true } : {}) };
+  return {
+    imageMode: target.linkImages ? ("hardlink" as const) : ("copy" as const),
+    ...(o.force ? { force: true } : {}),
+    ...(target.keepDuplicates ? { keepDuplicates: true } : {}),
+  };
 }

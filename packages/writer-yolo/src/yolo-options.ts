@@ -17,6 +17,8 @@ export interface YoloOptions {
   imageMode?: YoloImageMode;
   /** Write into a non-empty directory that is not a previous YOLO output. Nothing there is deleted. */
   force?: boolean;
+  /** Keep near-identical boxes different labelers put on one element (default false: merged, see mergeDuplicateBoxes). */
+  keepDuplicates?: boolean;
   /** Called after each image with images written so far and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -34,4 +36,6 @@ export interface YoloSummary {
   splits: Record<string, number>;
   /** Absolute path of data.yaml. */
   dataYaml: string;
+  /** Boxes merged into another box of the same element (see keepDuplicates). */
+  duplicatesMerged: number;
 }

@@ -16,6 +16,7 @@ export function yoloWriter(options: YoloOptions): CompleteWriter {
     name: "yolo",
     outDir,
     ...(options.split ? { split: options.split } : {}),
+    ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
     convert: (input) => convertYolo(input, { ...options, outDir }),
   });
   return {

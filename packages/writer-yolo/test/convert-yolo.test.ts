@@ -45,6 +45,7 @@ describe("label lines", () => {
       boxesDropped: 2,
       splits: { train: 2 },
       dataYaml: path.join(out, "data.yaml"),
+      duplicatesMerged: 0,
     });
     expect(await listFiles(out)).toEqual([".qontinui-output", "data.yaml", "images/train/a.png", "images/train/empty.png", "labels/train/a.txt", "labels/train/empty.txt"]);
   });

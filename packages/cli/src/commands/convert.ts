@@ -25,6 +25,9 @@ ${out}
       --stratify            spread each category over the splits
       --link                hard-link images where the format copies them
                             (same filesystem only; falls back to a copy)
+      --keep-duplicates     keep near-identical boxes different labelers put
+                            on one element (IoU >= 0.8; default: merged into
+                            one, the template's name over the click's category)
 ${formatFlagHelp([format], 28, true).join("\n")}${format.flags.length ? "\n" : ""}      --json                print the summary as JSON
   -q, --quiet               no progress bar
   -h, --help                this help`;
@@ -40,6 +43,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
       seed: { type: "string" },
       stratify: { type: "boolean" },
       link: { type: "boolean" },
+      "keep-duplicates": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       ...formatFlagSpec([format]),
@@ -59,6 +63,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
         ...(values.out ? { out: path.resolve(io.cwd, values.out) } : {}),
         ...(split ? { split } : {}),
         ...(values.link ? { linkImages: true } : {}),
+        ...(values["keep-duplicates"] ? { keepDuplicates: true } : {}),
         onProgress: (done, total) => bar.update(done, total),
       },
       options,

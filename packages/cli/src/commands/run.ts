@@ -66,6 +66,10 @@ Options:
                            use the ${FORMATS.map((f) => f.name).join("/")} commands for the whole dataset)
       --link               with --format: hard-link images where a format copies
                            them (default with --image-mode hardlink or auto)
+      --keep-duplicates    with --format/--coco: keep near-identical boxes
+                           different labelers put on one element (IoU >= 0.8;
+                           default: merged, the template's name wins; the
+                           dataset always keeps every box)
 ${formatFlagHelp(FORMATS, 27, false, ["force"]).join("\n")}
       --split <ratios>     with --coco/--format: train,val,test fractions, e.g. 0.7,0.2,0.1
       --seed <n>           split seed (default 0)
@@ -115,6 +119,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     coco: { type: "boolean" },
     format: { type: "string" },
     link: { type: "boolean" },
+    "keep-duplicates": { type: "boolean" },
     ...formatFlagSpec(FORMATS),
     split: { type: "string" },
     seed: { type: "string" },
@@ -187,11 +192,12 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values["with-matches"]) filters.push(withMatches);
   if (values["action-type"]?.length) filters.push(actionTypes(values["action-type"]));
 
+  const keep = values["keep-duplicates"] ? { keepDuplicates: true } : {};
   const writers: Writer[] = [intermediateWriter({ outDir: out, datasetVersion, imageMode, force: values.force ?? false })];
   for (const f of formats) {
     writers.push(
       f.writer(
-        { out: path.join(out, f.name), ...(split ? { split } : {}), datasetImagesDir: path.join(out, "images"), linkImages: values.link === true || imageMode !== "copy" },
+        { out: path.join(out, f.name), ...(split ? { split } : {}), datasetImagesDir: path.join(out, "images"), linkImages: values.link === true || imageMode !== "copy", ...keep },
         formatOptionsOf.get(f),
       ),
     );
@@ -243,7 +249,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
 
   let coco: unknown;
   if (cocoAfter) {
-    coco = await cocoAfter.fromDataset(out, split ? { split } : {}, formatOptions("run", cocoAfter, values as Record<string, unknown>));
+    coco = await cocoAfter.fromDataset(out, { ...(split ? { split } : {}), ...keep }, formatOptions("run", cocoAfter, values as Record<string, unknown>));
   }
   const s = result.statistics;
   if (values.json) {
@@ -279,5 +285,6 @@ export function formatRunSummary(runDir: string, out: string, s: ExportStatistic
 
 function formatCocoLine(summary: ToCocoSummary, out: string): string {
   const files = summary.files.map((f) => `${path.relative(out, f.file)} (${f.images} images, ${f.annotations} boxes)`).join(", ");
-  return `coco      ${files}; file_name is relative to ${path.relative(out, summary.imagesDir) || "."}/\n`;
+  const images = `${path.relative(out, summary.imagesDir) || "."}/${summary.layout === "coco2017" ? "<split>/" : ""}`;
+  return `coco      ${files}; file_name is relative to ${images}\n`;
 }

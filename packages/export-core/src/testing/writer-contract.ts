@@ -4,6 +4,7 @@ import path from "node:path";
 import type { LabeledAnnotation } from "../annotation.js";
 import type { BBox } from "../bbox.js";
 import { CategoryRegistry } from "../category-registry.js";
+import { readImageInfo } from "../image-format.js";
 import { contentId } from "../image-resolver.js";
 import { type ExportItem, type ResolvedImage, silentLogger, type Writer } from "../plugins.js";
 import { parseRecord, recordKey } from "../record.js";
@@ -43,6 +44,12 @@ export interface WriterContractAdapter {
    * output's original location fails the contract.
    */
   allowAbsolutePath?: { file: RegExp; line: RegExp };
+  /**
+   * The format re-encodes images (VOC's JPEGImages are JPEG whatever the
+   * screenshot was): an image read back is known by its file name, which must
+   * start with the image's id, and its header must give the written size.
+   */
+  reencodesImages?: boolean;
 }
 
 export interface ContractImage {
@@ -154,6 +161,13 @@ function sabotaged(writer: Writer, outDir: string, sabotage: ContractOptions["sa
       return summary;
     },
   };
+}
+
+/** The written image whose id starts the file's base name, or "" (a re-encoded image keeps its name, not its bytes). */
+function idInName(file: string, expected: Map<string, unknown>): string {
+  const stem = path.basename(file).replace(/\.[^.]*$/, "");
+  for (const id of expected.keys()) if (stem.startsWith(id)) return id;
+  return "";
 }
 
 /**
@@ -300,7 +314,14 @@ export async function checkWriterContract(adapter: WriterContractAdapter, option
         failures.push(`${got.file}: named by the output but not found after moving it`);
         continue;
       }
-      const id = contentId(bytes).id;
+      const id = adapter.reencodesImages ? idInName(got.file, expected) : contentId(bytes).id;
+      if (adapter.reencodesImages) {
+        const info = readImageInfo(bytes);
+        if (!info.ok) failures.push(`${got.file}: not a readable image (${info.message})`);
+        else if (id && (info.info.width !== expected.get(id)!.image.width || info.info.height !== expected.get(id)!.image.height)) {
+          failures.push(`${got.file}: the image is ${info.info.width}×${info.info.height}, expected ${expected.get(id)!.image.width}×${expected.get(id)!.image.height}`);
+        }
+      }
       const want = expected.get(id);
       if (!want) {
         failures.push(`${got.file}: not one of the images written (content id ${id})`);
