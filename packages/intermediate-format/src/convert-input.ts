@@ -1,5 +1,7 @@
 import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment, withDuplicatesMerged } from "@qontinui/export-core";
-import { type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+import { type ImageProblem, type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+
+const SHOWN_PER_REASON = 5;
 import { storedCategoryId } from "./stored-annotation.js";
 
 export interface DatasetConvertOptions {
@@ -35,10 +37,18 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
   } else {
     for (const id of ids) forSplit.push({ id });
   }
+  // What an annotation file holds that is not data (a box outside the image, a path for a file name) is left out and said, a few times per reason.
+  const shown = new Map<string, number>();
+  const onImageProblem = (p: ImageProblem) => {
+    const n = (shown.get(p.reason) ?? 0) + 1;
+    shown.set(p.reason, n);
+    if (n <= SHOWN_PER_REASON) options.logger?.warn(`${dataset.dir}: ${p.message} (${p.reason})`);
+    else if (n === SHOWN_PER_REASON + 1) options.logger?.warn(`${dataset.dir}: more ${p.reason} problems are not shown`);
+  };
   const input: ConvertInput = {
     categories: dataset.categories(),
     imageCount: ids.length,
-    images: () => mapAhead(ids, (id) => dataset.image(id)),
+    images: () => mapAhead(ids, (id) => dataset.image(id, onImageProblem)),
     ...splitAssignment(forSplit, options.split),
     datasetVersion: String(dataset.metadata.dataset_version ?? "1.0.0"),
   };

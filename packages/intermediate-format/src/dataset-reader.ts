@@ -1,9 +1,9 @@
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { type Category, type DatasetImage, DatasetError, readImageInfo } from "@qontinui/export-core";
+import { type Category, type DatasetImage, DatasetError, type LabeledAnnotation, readImageInfo } from "@qontinui/export-core";
 import { type AnnotationFile, datasetPaths, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
-import { fromStoredAnnotation } from "./stored-annotation.js";
+import { type CategoryLookup, categoryLookup, checkStoredBox } from "./stored-box-check.js";
 
 export interface ManifestLine {
   entry: ManifestEntry;
@@ -16,6 +16,17 @@ export interface ManifestProblem {
   message: string;
 }
 
+/** Something in an image's annotation file not used as data (a bad box, a file name that is not the image's). */
+export interface ImageProblem {
+  imageId: string;
+  /** A StoredBoxProblem reason, or `stored_filename_invalid` / `stored_size_invalid`. */
+  reason: string;
+  message: string;
+}
+
+/** `<id>.<ext>`: the only file names the reader takes from an annotation file. */
+const IMAGE_FILE_NAME = /^([0-9a-f]{16})\.(png|jpg|jpeg|webp|gif)$/;
+
 /**
  * Reads an intermediate dataset directory: ours, or one the Python runner's
  * seed exporter wrote (string hash ids, 0-based categories, annotation files
@@ -23,12 +34,14 @@ export interface ManifestProblem {
  */
 export class IntermediateDataset {
   readonly paths: DatasetPaths;
+  private readonly categoryIndex: CategoryLookup;
 
   private constructor(
     readonly dir: string,
     readonly metadata: Metadata,
   ) {
     this.paths = datasetPaths(dir);
+    this.categoryIndex = categoryLookup(metadata.category_map);
   }
 
   static async open(dir: string): Promise<IntermediateDataset> {
@@ -50,17 +63,23 @@ export class IntermediateDataset {
     } catch (e) {
       throw new DatasetError(`${paths.metadata} is not valid JSON: ${(e as Error).message}`);
     }
-    if (typeof metadata !== "object" || metadata === null || typeof metadata.category_map !== "object") {
+    if (typeof metadata !== "object" || metadata === null || typeof metadata.category_map !== "object" || metadata.category_map === null || Array.isArray(metadata.category_map)) {
       throw new DatasetError(`${paths.metadata} has no category_map; is this an intermediate dataset?`);
+    }
+    const owner = new Map<number, string>();
+    for (const [name, id] of Object.entries(metadata.category_map)) {
+      if (!Number.isInteger(id) || (id as number) < 0 || name.trim() === "") {
+        throw new DatasetError(`${paths.metadata}: category_map entry ${JSON.stringify(name)}: ${JSON.stringify(id)} is not a name with a non-negative integer id`);
+      }
+      if (owner.has(id)) throw new DatasetError(`${paths.metadata}: categories ${JSON.stringify(owner.get(id))} and ${JSON.stringify(name)} share id ${id}`);
+      owner.set(id, name);
     }
     return new IntermediateDataset(path.resolve(dir), metadata);
   }
 
   /** Categories by 0-based id, from metadata's category_map. */
   categories(): Category[] {
-    return Object.entries(this.metadata.category_map)
-      .map(([name, id]) => ({ id, name }))
-      .sort((a, b) => a.id - b.id);
+    return [...this.categoryIndex.byId].map(([id, name]) => ({ id, name })).sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -125,8 +144,12 @@ export class IntermediateDataset {
   }
 
   /** The image file's name for an id: from the annotation file, else found on disk (.png first). */
-  async imageFileName(id: string, ann?: AnnotationFile): Promise<string> {
-    if (ann?.image_filename && path.basename(ann.image_filename) === ann.image_filename) return ann.image_filename;
+  async imageFileName(id: string, ann?: AnnotationFile, onProblem?: (p: ImageProblem) => void): Promise<string> {
+    const named = ann?.image_filename;
+    if (typeof named === "string" && IMAGE_FILE_NAME.exec(named)?.[1] === id) return named;
+    if (named !== undefined) {
+      onProblem?.({ imageId: id, reason: "stored_filename_invalid", message: `image_filename ${JSON.stringify(named).slice(0, 80)} is not ${id}.<png|jpg|webp|gif>; the image is looked up by its id` });
+    }
     for (const ext of [".png", ".jpg", ".webp", ".gif"]) {
       try {
         await fs.access(this.paths.imageFile(id + ext));
@@ -139,13 +162,19 @@ export class IntermediateDataset {
   }
 
   /** One image with its boxes, in the form converters consume. */
-  async image(id: string): Promise<DatasetImage> {
+  async image(id: string, onProblem?: (p: ImageProblem) => void): Promise<DatasetImage> {
     const ann = await this.readAnnotationFile(id);
-    const fileName = await this.imageFileName(id, ann);
+    const fileName = await this.imageFileName(id, ann, onProblem);
     const filePath = this.paths.imageFile(fileName);
-    let width = ann?.image_width;
-    let height = ann?.image_height;
+    let width: number | undefined = ann?.image_width;
+    let height: number | undefined = ann?.image_height;
     let channels = 3;
+    const sizeOk = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) <= 1 << 16;
+    if ((width !== undefined || height !== undefined) && !(sizeOk(width) && sizeOk(height))) {
+      onProblem?.({ imageId: id, reason: "stored_size_invalid", message: `image_width/height ${JSON.stringify(width)}×${JSON.stringify(height)} are not pixel counts; read from the image instead` });
+      width = undefined;
+      height = undefined;
+    }
     if (!width || !height) {
       const info = readImageInfo(await fs.readFile(filePath));
       if (!info.ok) throw new DatasetError(`${filePath}: ${info.message}`);
@@ -153,8 +182,13 @@ export class IntermediateDataset {
       height = info.info.height;
       channels = info.info.channels;
     }
-    const categoryMap = this.metadata.category_map;
-    const annotations = (ann?.annotations ?? []).map((a) => fromStoredAnnotation(a, categoryMap));
+    const annotations: LabeledAnnotation[] = [];
+    const stored = Array.isArray(ann?.annotations) ? ann.annotations : [];
+    for (const a of stored) {
+      const checked = checkStoredBox(a, this.categoryIndex, width, height);
+      if (checked.ok) annotations.push(checked.annotation);
+      else onProblem?.({ imageId: id, reason: checked.reason, message: `annotations/${id}.json: ${checked.message}; box left out` });
+    }
     return {
       id,
       fileName,
@@ -163,14 +197,14 @@ export class IntermediateDataset {
       height,
       channels,
       annotations,
-      activeStates: ann?.context?.active_states ?? [],
+      activeStates: Array.isArray(ann?.context?.active_states) ? ann.context.active_states.filter((v): v is string => typeof v === "string") : [],
       ...(ann?.context ? { context: ann.context } : {}),
     };
   }
 
   /** Every distinct image with its boxes, in manifest order, read one at a time. */
-  async *images(onProblem?: (p: ManifestProblem) => void): AsyncGenerator<DatasetImage> {
-    for (const id of await this.imageIds(onProblem)) yield await this.image(id);
+  async *images(onProblem?: (p: ManifestProblem) => void, onImageProblem?: (p: ImageProblem) => void): AsyncGenerator<DatasetImage> {
+    for (const id of await this.imageIds(onProblem)) yield await this.image(id, onImageProblem);
   }
 }
 

@@ -28,7 +28,9 @@ export function toStoredAnnotation(a: LabeledAnnotation): StoredAnnotation {
  * the name is not there either).
  */
 export function storedCategoryId(s: StoredAnnotation, categoryMap: Record<string, number>): number {
-  return typeof s.category_id === "number" ? s.category_id : (categoryMap[s.category_name] ?? 0);
+  if (typeof s.category_id === "number") return s.category_id;
+  // An own key only: "constructor" or "__proto__" must not find Object.prototype's.
+  return typeof s.category_name === "string" && Object.hasOwn(categoryMap, s.category_name) ? categoryMap[s.category_name]! : 0;
 }
 
 /**

@@ -10,12 +10,19 @@ export interface DataYamlInput {
 }
 
 /**
- * A YAML double-quoted scalar. JSON strings are valid YAML double-quoted
- * scalars (same escapes, \uXXXX included), so names with spaces, colons,
- * quotes, `#` or non-ASCII characters round-trip.
+ * Characters YAML does not allow in a stream (DEL, C1 controls, U+FFFE,
+ * U+FFFF) and NEL, which YAML 1.1 parsers take for a line break: escaped.
+ */
+const YAML_UNPRINTABLE = /[\u007f-\u009f\ufffe\uffff]/g;
+
+/**
+ * A YAML double-quoted scalar. JSON strings are YAML double-quoted scalars
+ * (same escapes, \uXXXX included; lone surrogates escaped), once the
+ * characters YAML cannot hold raw are escaped too, so names with spaces,
+ * colons, quotes, `#`, controls or non-ASCII characters round-trip.
  */
 export function yamlQuote(text: string): string {
-  return JSON.stringify(text);
+  return JSON.stringify(text).replace(YAML_UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** A plain scalar when it is safe (paths without spaces or YAML indicators), quoted otherwise. */

@@ -1,0 +1,79 @@
+import type { LabeledAnnotation } from "@qontinui/export-core";
+import type { StoredAnnotation } from "./layout.js";
+import { fromStoredAnnotation } from "./stored-annotation.js";
+
+/** Why a stored box is not used: a dataset is input too, and someone else may have written it. */
+export const StoredBoxProblem = {
+  /** bbox is not four finite numbers with a positive width and height. */
+  BadBox: "stored_box_invalid",
+  /** The box reaches more than a pixel past the image (clipped boxes are stored clipped). */
+  OutsideImage: "stored_box_outside_image",
+  /** confidence is not a number in [0, 1]. */
+  BadConfidence: "stored_box_confidence_invalid",
+  /** Neither a category name nor a category id metadata.json knows. */
+  BadCategory: "stored_box_category_invalid",
+} as const;
+
+/** metadata.json's category_map, indexed once per dataset for checkStoredBox. */
+export interface CategoryLookup {
+  byName: ReadonlyMap<string, number>;
+  byId: ReadonlyMap<number, string>;
+}
+
+/** Indexes a category_map (own keys only: a category may be called `__proto__`). */
+export function categoryLookup(categoryMap: Readonly<Record<string, number>>): CategoryLookup {
+  const byName = new Map<string, number>();
+  const byId = new Map<number, string>();
+  for (const [name, id] of Object.entries(categoryMap)) {
+    byName.set(name, id);
+    if (!byId.has(id)) byId.set(id, name);
+  }
+  return { byName, byId };
+}
+
+export type StoredBoxResult = { ok: true; annotation: LabeledAnnotation } | { ok: false; reason: string; message: string };
+
+/** A pixel of slack for boxes rounded by another tool. */
+const SLACK = 1;
+
+/**
+ * A stored box checked before it is used as data (copied by `merge`, written
+ * into XML, YAML or JSON by a converter): four finite coordinates with a
+ * positive size inside the image (when the size is known), a confidence in
+ * [0, 1] (missing: 1, as the seed wrote none), and a category metadata.json
+ * knows by id or by name (looked up as an own key, so `__proto__` or
+ * `constructor` are names like any other).
+ */
+export function checkStoredBox(s: unknown, categories: CategoryLookup, width?: number, height?: number): StoredBoxResult {
+  if (typeof s !== "object" || s === null) return { ok: false, reason: StoredBoxProblem.BadBox, message: `box ${JSON.stringify(s)} is not an object` };
+  const box = s as Partial<StoredAnnotation>;
+  const b = box.bbox;
+  if (!Array.isArray(b) || b.length !== 4 || !b.every((v) => typeof v === "number" && Number.isFinite(v)) || !(b[2]! > 0) || !(b[3]! > 0)) {
+    return { ok: false, reason: StoredBoxProblem.BadBox, message: `bbox ${short(b)} is not [x, y, w, h] with finite numbers and a positive size` };
+  }
+  const [x, y, w, h] = b as number[];
+  if (width !== undefined && height !== undefined && (x! < -SLACK || y! < -SLACK || x! + w! > width + SLACK || y! + h! > height + SLACK)) {
+    return { ok: false, reason: StoredBoxProblem.OutsideImage, message: `bbox ${short(b)} reaches past the ${width}×${height} image` };
+  }
+  if (box.confidence !== undefined && !(typeof box.confidence === "number" && box.confidence >= 0 && box.confidence <= 1)) {
+    return { ok: false, reason: StoredBoxProblem.BadConfidence, message: `confidence ${short(box.confidence)} is not a number in [0, 1]` };
+  }
+  const name = box.category_name;
+  const id = box.category_id;
+  const nameOk = typeof name === "string" && name.trim() !== "" && categories.byName.has(name);
+  const idOk = typeof id === "number" && Number.isInteger(id) && categories.byId.has(id);
+  if (!nameOk && !idOk) {
+    return { ok: false, reason: StoredBoxProblem.BadCategory, message: `category ${short(name)} (id ${short(id)}) is not in metadata.json's category_map` };
+  }
+  // The name decides when the two disagree: it is what the box says it is (and what merge reconciles by).
+  const fixed: StoredAnnotation = {
+    ...(box as StoredAnnotation),
+    ...(nameOk ? { category_id: categories.byName.get(name!)! } : { category_name: categories.byId.get(id!)! }),
+  };
+  return { ok: true, annotation: fromStoredAnnotation(fixed, {}) };
+}
+
+function short(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,110 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { DatasetError } from "@qontinui/export-core";
+import { describe, expect, it } from "vitest";
+import { type AnnotationFile, datasetConvertInput, type ImageProblem, openDataset } from "../src/index.js";
+import { box, writeDataset } from "./fixtures.js";
+
+// A dataset is input too: `coco`, `yolo`, `voc` and `merge` read what someone else wrote.
+// What is not data is left out with a named problem, never copied or written into XML, YAML or a path.
+
+async function rewriteAnnotationFile(dir: string, id: string, change: (f: AnnotationFile) => void): Promise<void> {
+  const file = path.join(dir, "annotations", `${id}.json`);
+  const doc = JSON.parse(await fs.readFile(file, "utf8")) as AnnotationFile;
+  change(doc);
+  await fs.writeFile(file, JSON.stringify(doc));
+}
+
+describe("a hostile intermediate dataset", () => {
+  it("leaves out boxes that are not boxes, each with its reason, and keeps the good one", async () => {
+    const { dir, ids } = await writeDataset([{ width: 120, height: 80, boxes: [box([10, 10, 20, 10], "login_button")], records: 1 }]);
+    await rewriteAnnotationFile(dir, ids[0]!, (f) => {
+      f.annotations.push(
+        { ...f.annotations[0]!, bbox: [-500, -500, 99999, 99999] },
+        { ...f.annotations[0]!, confidence: 7 },
+        { ...f.annotations[0]!, bbox: ["NaN", 1, 2, 3] as never },
+        { ...f.annotations[0]!, bbox: [1, 1, 0, 5] },
+        { ...f.annotations[0]!, category_name: null as never, category_id: 99 },
+        null as never,
+      );
+    });
+    const ds = await openDataset(dir);
+    const problems: ImageProblem[] = [];
+    const image = await ds.image(ids[0]!, (p) => problems.push(p));
+    expect(image.annotations).toHaveLength(1);
+    expect(image.annotations[0]).toMatchObject({ bbox: [10, 10, 20, 10], categoryName: "login_button", categoryId: 0 });
+    expect(problems.map((p) => p.reason)).toEqual([
+      "stored_box_outside_image",
+      "stored_box_confidence_invalid",
+      "stored_box_invalid",
+      "stored_box_invalid",
+      "stored_box_category_invalid",
+      "stored_box_invalid",
+    ]);
+  });
+
+  it("never takes a path or markup from an annotation file: image_filename '..' and a width holding XML", async () => {
+    const { dir, ids } = await writeDataset([{ width: 64, height: 48, boxes: [box([1, 1, 5, 5], "search_field")], records: 1 }]);
+    await rewriteAnnotationFile(dir, ids[0]!, (f) => {
+      f.image_filename = "..";
+      f.image_width = "800</width><evil>x</evil><width>800" as never;
+    });
+    const ds = await openDataset(dir);
+    const problems: ImageProblem[] = [];
+    const image = await ds.image(ids[0]!, (p) => problems.push(p));
+    expect(image.fileName).toBe(`${ids[0]}.png`);
+    expect(image.path).toBe(path.join(dir, "images", `${ids[0]}.png`));
+    expect([image.width, image.height]).toEqual([64, 48]); // from the image itself
+    expect(problems.map((p) => p.reason)).toEqual(["stored_filename_invalid", "stored_size_invalid"]);
+    for (const other of ["../../etc/passwd", `${ids[0]}.png/../x`, "ffffffffffffffff.png"]) {
+      await rewriteAnnotationFile(dir, ids[0]!, (f) => {
+        f.image_filename = other;
+      });
+      expect((await ds.image(ids[0]!)).fileName).toBe(`${ids[0]}.png`);
+    }
+  });
+
+  it("reads categories named __proto__ and constructor as names, and refuses a category_map that is not one", async () => {
+    const { dir, ids } = await writeDataset([{ width: 50, height: 50, boxes: [box([1, 1, 5, 5], "login_button")], records: 1 }]);
+    const metaFile = path.join(dir, "metadata.json");
+    const meta = JSON.parse(await fs.readFile(metaFile, "utf8"));
+    await fs.writeFile(metaFile, JSON.stringify(meta).replace('"category_map":{', '"category_map":{"__proto__":2,"constructor":3,'));
+    await rewriteAnnotationFile(dir, ids[0]!, (f) => {
+      f.annotations.push({ ...f.annotations[0]!, category_name: "__proto__", category_id: undefined as never }, { ...f.annotations[0]!, bbox: [10, 10, 5, 5], category_name: "constructor", category_id: 3 });
+      // A name not in the map must not find Object.prototype's "toString".
+      f.annotations.push({ ...f.annotations[0]!, category_name: "toString", category_id: undefined as never });
+    });
+    const ds = await openDataset(dir);
+    expect(ds.categories()).toEqual([
+      { id: 0, name: "login_button" },
+      { id: 1, name: "search_field" },
+      { id: 2, name: "__proto__" },
+      { id: 3, name: "constructor" },
+    ]);
+    const problems: ImageProblem[] = [];
+    const image = await ds.image(ids[0]!, (p) => problems.push(p));
+    expect(image.annotations.map((a) => [a.categoryName, a.categoryId])).toEqual([
+      ["login_button", 0],
+      ["__proto__", 2],
+      ["constructor", 3],
+    ]);
+    expect(problems.map((p) => p.reason)).toEqual(["stored_box_category_invalid"]);
+
+    for (const bad of ['"category_map":{"a":-1}', '"category_map":{"a":0,"b":0}', '"category_map":{"a":"0"}', '"category_map":[]']) {
+      await fs.writeFile(metaFile, JSON.stringify(meta).replace(/"category_map":\{[^}]*\}/, bad));
+      await expect(openDataset(dir), bad).rejects.toBeInstanceOf(DatasetError);
+    }
+  });
+
+  it("a converter is told, a few times per reason, and gets only good boxes", async () => {
+    const { dir, ids } = await writeDataset(Array.from({ length: 10 }, () => ({ width: 40, height: 30, boxes: [box([1, 1, 5, 5], "login_button")], records: 1 })));
+    for (const id of ids) await rewriteAnnotationFile(dir, id, (f) => f.annotations.push({ ...f.annotations[0]!, confidence: -1 }));
+    const warnings: string[] = [];
+    const input = await datasetConvertInput(dir, { logger: { info() {}, warn: (m: string) => warnings.push(m), debug() {} } as never });
+    let boxes = 0;
+    for await (const image of input.images()) boxes += image.annotations.length;
+    expect(boxes).toBe(10);
+    expect(warnings.filter((w) => w.endsWith("(stored_box_confidence_invalid)"))).toHaveLength(5);
+    expect(warnings.at(-1)).toMatch(/more stored_box_confidence_invalid problems are not shown/);
+  });
+});
