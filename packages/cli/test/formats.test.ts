@@ -18,7 +18,7 @@ describe("formats from their descriptors", () => {
     for (const [name, flags] of [
       ["coco", ["--category-id-base", "--verified-only", "--min-confidence", "--drop-empty", "--split", "--link"]],
       ["yolo", ["--force", "--split", "--link"]],
-      ["voc", ["--force", "--split", "--link"]],
+      ["voc", ["--force", "--split", "--link", "--quality", "--keep-original", "--keep-duplicates"]],
     ] as const) {
       const io = captureIO();
       expect(await main([name, "--help"], io)).toBe(0);

@@ -1,15 +1,24 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { claimOutputDir } from "@qontinui/export-core";
+import { claimOutputDir, OUTPUT_MARKER, TEMP_FILE_PATTERN } from "@qontinui/export-core";
 
 /** The directories a VOC output consists of; removed before a re-conversion. */
 export const VOC_DIRS = ["Annotations", "JPEGImages", "ImageSets"] as const;
+
+/** Files the converter writes at the top of the output (through a temp name). */
+const TOP_FILES = new Set(["labels.txt", OUTPUT_MARKER]);
+
+/** A temp file a killed conversion left beside labels.txt or the marker (`.labels.txt.<hex>.tmp`). */
+function isOurTempFile(name: string): boolean {
+  return TEMP_FILE_PATTERN.test(name) && TOP_FILES.has(name.slice(1).replace(/\.[0-9a-f]{12}\.tmp$/, ""));
+}
 
 /**
  * Claims `outDir` for VOC (see claimOutputDir): missing, empty, a previous VOC
  * output (marker, or Annotations/ and ImageSets/), or `force`. With `clean`,
  * also removes the old Annotations/, JPEGImages/ and ImageSets/ of a previous
- * output (other files are left alone).
+ * output, and the temp files a killed conversion left beside labels.txt
+ * (other files are left alone).
  */
 export async function prepareOutDir(outDir: string, options: { force?: boolean; clean: boolean }): Promise<void> {
   await claimOutputDir(outDir, {
@@ -21,4 +30,5 @@ export async function prepareOutDir(outDir: string, options: { force?: boolean; 
   });
   if (!options.clean) return;
   for (const dir of VOC_DIRS) await fs.rm(path.join(outDir, dir), { recursive: true, force: true });
+  for (const name of await fs.readdir(outDir)) if (isOurTempFile(name)) await fs.rm(path.join(outDir, name), { force: true });
 }

@@ -1,10 +1,9 @@
-import type { Logger } from "@qontinui/export-core";
 import { datasetConvertInput } from "@qontinui/intermediate-format";
 import { convertVoc } from "./convert-voc.js";
 import type { VocOptions, VocSummary } from "./voc-options.js";
 
 /** Converts an intermediate dataset directory (ours or the seed's) to Pascal VOC. */
-export async function toVoc(datasetDir: string, options: VocOptions & { logger?: Logger }): Promise<VocSummary> {
-  const input = await datasetConvertInput(datasetDir, { split: options.split, logger: options.logger });
+export async function toVoc(datasetDir: string, options: VocOptions): Promise<VocSummary> {
+  const input = await datasetConvertInput(datasetDir, { split: options.split, logger: options.logger, keepDuplicates: options.keepDuplicates === true });
   return convertVoc(input, options);
 }

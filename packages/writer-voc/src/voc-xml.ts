@@ -2,7 +2,7 @@ import type { DatasetImage } from "@qontinui/export-core";
 import { toVocBox } from "./voc-box.js";
 import { xmlText } from "@qontinui/export-core";
 
-/** The directory images go to, whatever their format (the devkit's name). */
+/** The directory images go to (the devkit's name; JPEG files unless `keepOriginal`). */
 export const IMAGES_FOLDER = "JPEGImages";
 
 export interface VocXml {
@@ -17,7 +17,7 @@ export interface VocXml {
 }
 
 /** Channels as VOC's depth: the image's channel count, 3 when unknown. */
-function depthOf(channels: number): number {
+export function depthOf(channels: number): number {
   return Number.isInteger(channels) && channels >= 1 && channels <= 4 ? channels : 3;
 }
 
@@ -26,11 +26,13 @@ function formatNumber(n: number): string {
 }
 
 /**
- * One image's `Annotations/<stem>.xml`. Besides the devkit's tags every
+ * One image's `Annotations/<stem>.xml`, naming `fileName` (the file written in
+ * JPEGImages/) with `depth` (default: the image's channels; 3 for a JPEG the
+ * converter encoded, which is always RGB). Besides the devkit's tags every
  * <object> keeps the box's <confidence>, <source> and <verified> (1/0), which
  * VOC readers ignore.
  */
-export function vocAnnotationXml(image: DatasetImage, fileName: string): VocXml {
+export function vocAnnotationXml(image: DatasetImage, fileName: string, depth = depthOf(image.channels)): VocXml {
   let stripped = 0;
   const text = (value: string) => {
     const t = xmlText(value);
@@ -44,7 +46,7 @@ export function vocAnnotationXml(image: DatasetImage, fileName: string): VocXml 
     "  <size>",
     `    <width>${image.width}</width>`,
     `    <height>${image.height}</height>`,
-    `    <depth>${depthOf(image.channels)}</depth>`,
+    `    <depth>${depth}</depth>`,
     "  </size>",
     "  <segmented>0</segmented>",
   ];

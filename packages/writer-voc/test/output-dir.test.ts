@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type DatasetImage, OutputNotEmptyError } from "@qontinui/export-core";
 import { encodePng } from "@qontinui/export-core/testing";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { convertVoc, vocWriter } from "../src/index.js";
 import { box, memoryInput, tempDir } from "./helpers.js";
@@ -51,25 +52,38 @@ describe("output directory", () => {
     await fs.writeFile(path.join(out, "README-mine.md"), "keep me");
     await convertVoc(memoryInput(cats, [b]), { outDir: out });
     expect(await fs.readdir(path.join(out, "Annotations"))).toEqual(["00000000000000bb.xml"]);
-    expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["00000000000000bb.png"]);
+    expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["00000000000000bb.jpg"]);
     expect(await fs.readFile(path.join(out, "ImageSets", "Main", "train.txt"), "utf8")).toBe("00000000000000bb\n");
+    // A keepOriginal output replaced by a JPEG one (and back) leaves no file of the other kind.
+    await convertVoc(memoryInput(cats, [a]), { outDir: out, keepOriginal: true });
+    expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["00000000000000aa.png"]);
+    await convertVoc(memoryInput(cats, [a]), { outDir: out });
+    expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["00000000000000aa.jpg"]);
     expect(await fs.readFile(path.join(out, "README-mine.md"), "utf8")).toBe("keep me");
     expect((await fs.readdir(out)).sort()).toEqual([".qontinui-output", "Annotations", "ImageSets", "JPEGImages", "README-mine.md", "labels.txt"]);
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it("hard-links images in hardlink mode and copies by default", async () => {
+  it("hard-links images placed as they are in hardlink mode, and copies by default", async () => {
     const root = await tempDir();
-    const img = await oneImage(root);
-    const linked = await convertVoc(memoryInput(cats, [img]), { outDir: path.join(root, "l"), imageMode: "hardlink" });
-    expect(linked.imagesLinked).toBe(1);
-    const src = await fs.stat(img.path);
-    const dst = await fs.stat(path.join(root, "l", "JPEGImages", img.fileName));
-    expect(dst.ino).toBe(src.ino);
+    const png = await oneImage(root);
+    const jpegFile = path.join(root, "00000000000000cc.png"); // JPEG bytes behind a .png name
+    await fs.writeFile(jpegFile, await sharp({ create: { width: 16, height: 16, channels: 3, background: "#123456" } }).jpeg().toBuffer());
+    const jpeg: DatasetImage = { ...png, id: "00000000000000cc", fileName: "00000000000000cc.png", path: jpegFile };
+    // keepOriginal: every image is placed as it is.
+    const linked = await convertVoc(memoryInput(cats, [png]), { outDir: path.join(root, "l"), imageMode: "hardlink", keepOriginal: true });
+    expect(linked).toMatchObject({ imagesLinked: 1, imagesPlaced: 1, imagesTranscoded: 0 });
+    const src = await fs.stat(png.path);
+    expect((await fs.stat(path.join(root, "l", "JPEGImages", png.fileName))).ino).toBe(src.ino);
     expect(src.nlink).toBe(2);
-    const copied = await convertVoc(memoryInput(cats, [img]), { outDir: path.join(root, "c") });
+    const copied = await convertVoc(memoryInput(cats, [png]), { outDir: path.join(root, "c"), keepOriginal: true });
     expect(copied.imagesLinked).toBe(0);
-    expect((await fs.stat(path.join(root, "c", "JPEGImages", img.fileName))).ino).not.toBe(src.ino);
+    expect((await fs.stat(path.join(root, "c", "JPEGImages", png.fileName))).ino).not.toBe(src.ino);
+    // Default: a JPEG input is linked as <stem>.jpg, a PNG is transcoded (a new file whatever the mode).
+    const mixed = await convertVoc(memoryInput(cats, [png, jpeg]), { outDir: path.join(root, "m"), imageMode: "hardlink" });
+    expect(mixed).toMatchObject({ imagesLinked: 1, imagesPlaced: 1, imagesTranscoded: 1 });
+    expect((await fs.stat(path.join(root, "m", "JPEGImages", "00000000000000cc.jpg"))).ino).toBe((await fs.stat(jpegFile)).ino);
+    expect((await fs.stat(path.join(root, "m", "JPEGImages", "00000000000000aa.jpg"))).ino).not.toBe(src.ino);
     await fs.rm(root, { recursive: true, force: true });
   });
 

@@ -42,7 +42,8 @@ describe("splits", () => {
     const all = [...setsA.train!, ...setsA.val!, ...setsA.test!];
     expect(new Set(all).size).toBe(20);
     expect(all.sort()).toEqual(imgs.map((i) => i.id).sort());
-    expect(setsA.trainval!.sort()).toEqual([...setsA.train!, ...setsA.val!].sort());
+    expect(Object.keys(setsA).sort()).toEqual(["test", "train", "trainval", "val"]);
+    expect(setsA.trainval).toEqual([...setsA.train!, ...setsA.val!].sort());
     const xmls = (await fs.readdir(path.join(root, "a", "Annotations"))).map((f) => f.replace(/\.xml$/, "")).sort();
     expect(xmls).toEqual(all.sort());
     // Another seed gives another assignment.
@@ -52,7 +53,7 @@ describe("splits", () => {
     await fs.rm(root, { recursive: true, force: true });
   });
 
-  it("lists every image in train.txt without a split, and reports progress", async () => {
+  it("lists every image in train.txt and trainval.txt without a split (val.txt empty), and reports progress", async () => {
     const root = await tempDir();
     const imgs = await images(root, 3);
     const progress: [number, number][] = [];
@@ -61,8 +62,22 @@ describe("splits", () => {
       onProgress: (d, t) => progress.push([d, t]),
     });
     expect(summary.splits).toEqual({ train: 3 });
-    expect(await readSets(path.join(root, "out"))).toEqual({ train: imgs.map((i) => i.id).sort() });
+    const ids = imgs.map((i) => i.id).sort();
+    expect(await readSets(path.join(root, "out"))).toEqual({ train: ids, val: [], trainval: ids });
     expect(progress).toEqual([[1, 3], [2, 3], [3, 3]]);
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it("writes no test.txt for a two-part split, and trainval = train ∪ val, sorted", async () => {
+    const root = await tempDir();
+    const imgs = await images(root, 9);
+    const out = path.join(root, "out");
+    const summary = await convertVoc(memoryInput([{ id: 0, name: "b" }], imgs, { ratios: [2 / 3, 1 / 3], seed: 7 }), { outDir: out });
+    expect(summary.splits).toEqual({ train: 6, val: 3 });
+    const sets = await readSets(out);
+    expect(Object.keys(sets).sort()).toEqual(["train", "trainval", "val"]);
+    expect(sets.trainval).toEqual(imgs.map((i) => i.id).sort());
+    expect(sets.trainval).toEqual([...sets.train!, ...sets.val!].sort());
     await fs.rm(root, { recursive: true, force: true });
   });
 });

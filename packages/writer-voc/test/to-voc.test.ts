@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { contentId } from "@qontinui/export-core";
 import { encodePng } from "@qontinui/export-core/testing";
+import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { toVoc } from "../src/index.js";
 import { tempDir } from "./helpers.js";
@@ -60,7 +61,7 @@ describe("toVoc", () => {
     const read = await readVoc(out);
     expect(read.map((r) => r.stem).sort()).toEqual([...ids].sort());
     const first = read.find((r) => r.stem === ids[0])!;
-    expect(first).toMatchObject({ file: `JPEGImages/${ids[0]}.png`, width: 40, height: 30, depth: 3 });
+    expect(first).toMatchObject({ file: `JPEGImages/${ids[0]}.jpg`, width: 40, height: 30, depth: 3 });
     expect(first.boxes).toEqual([
       { categoryName: "button", bbox: [0, 0, 10, 10] },
       { categoryName: "menu/item", bbox: [30, 20, 10, 10] },
@@ -71,7 +72,11 @@ describe("toVoc", () => {
     ]);
     expect(read.find((r) => r.stem === ids[1])!.boxes).toEqual([{ categoryName: "ボタン", bbox: [5, 5, 5, 5] }]);
     expect(read.find((r) => r.stem === ids[2])!.boxes).toEqual([]);
-    for (const [i, id] of ids.entries()) expect(await fs.readFile(path.join(out, "JPEGImages", `${id}.png`))).toEqual(shots[i]!.png);
+    for (const [i, id] of ids.entries()) {
+      const meta = await sharp(path.join(out, "JPEGImages", `${id}.jpg`)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["jpeg", shots[i]!.width, shots[i]!.height]);
+    }
+    expect(await fs.readFile(path.join(out, "ImageSets", "Main", "trainval.txt"), "utf8")).toBe([...ids].sort().join("\n") + "\n");
     expect(await fs.readFile(path.join(out, "labels.txt"), "utf8")).toBe("button\nmenu/item\nボタン\n");
     // The dataset is untouched.
     expect((await fs.readdir(ds)).sort()).toEqual(["annotations", "images", "manifest.jsonl", "metadata.json"]);

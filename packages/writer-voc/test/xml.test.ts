@@ -59,19 +59,25 @@ describe("annotation XML", () => {
       boxes: 3,
       boxesDropped: 1,
       invalidCharsStripped: 1,
+      imageFiles: "jpeg",
+      quality: 95,
+      imagesTranscoded: 1,
+      imagesPlaced: 0,
       imagesLinked: 0,
+      imagesSkipped: 0,
       splits: { train: 1 },
+      duplicatesMerged: 0,
     });
     const xml = await fs.readFile(path.join(out, "Annotations", "0123456789abcdef.xml"), "utf8");
     expect(xml).toBe(
       [
         "<annotation>",
         "  <folder>JPEGImages</folder>",
-        "  <filename>0123456789abcdef.png</filename>",
+        "  <filename>0123456789abcdef.jpg</filename>",
         "  <size>",
         "    <width>64</width>",
         "    <height>48</height>",
-        "    <depth>4</depth>",
+        "    <depth>3</depth>",
         "  </size>",
         "  <segmented>0</segmented>",
         "  <object>",
@@ -126,9 +132,22 @@ describe("annotation XML", () => {
     const [read] = await readVoc(out);
     expect(read!.boxes[0]).toEqual({ categoryName: `a<b>&"c'`, bbox: [50, 30, 14, 18] });
     expect(read!.objects.map((o) => o.truncated)).toEqual([1, 0, 0]);
-    expect(await fs.readFile(path.join(out, "JPEGImages", "0123456789abcdef.png"))).toEqual(await fs.readFile(src));
+    expect(await fs.readdir(path.join(out, "JPEGImages"))).toEqual(["0123456789abcdef.jpg"]);
     expect(await fs.readFile(path.join(out, "ImageSets", "Main", "train.txt"), "utf8")).toBe("0123456789abcdef\n");
     expect(await fs.readFile(path.join(out, "labels.txt"), "utf8")).toBe(`a<b>&"c'\ntext field\ngone\nx\u0001y\n`);
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it("names the original file and keeps its depth with keepOriginal", async () => {
+    const root = await tempDir();
+    const src = path.join(root, "0123456789abcdef.png");
+    await fs.writeFile(src, encodePng(8, 6, () => [1, 2, 3]));
+    const image = { id: "0123456789abcdef", fileName: "0123456789abcdef.png", path: src, width: 8, height: 6, channels: 4, activeStates: [], annotations: [box("b", 0, [0, 0, 2, 2])] };
+    const out = path.join(root, "voc");
+    await convertVoc(memoryInput([{ id: 0, name: "b" }], [image]), { outDir: out, keepOriginal: true });
+    const [read] = await readVoc(out);
+    expect(read).toMatchObject({ file: "JPEGImages/0123456789abcdef.png", depth: 4 });
+    expect(await fs.readFile(path.join(out, "JPEGImages", "0123456789abcdef.png"))).toEqual(await fs.readFile(src));
     await fs.rm(root, { recursive: true, force: true });
   });
 
@@ -139,7 +158,7 @@ describe("annotation XML", () => {
     const out = path.join(root, "voc");
     await convertVoc(
       memoryInput([], [{ id: "a", fileName: "a.png", path: src, width: 2, height: 2, channels: 0, annotations: [], activeStates: [] }]),
-      { outDir: out },
+      { outDir: out, keepOriginal: true },
     );
     const [read] = await readVoc(out);
     expect(read!.depth).toBe(3);

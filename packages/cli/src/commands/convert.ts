@@ -65,6 +65,14 @@ export function convertCommand(format: FormatDescriptor<any>) {
         ...(values.link ? { linkImages: true } : {}),
         ...(values["keep-duplicates"] ? { keepDuplicates: true } : {}),
         onProgress: (done, total) => bar.update(done, total),
+        // Warnings (boxes left out of a hostile dataset, images that do not decode, torn manifest lines) reach the user.
+        logger: {
+          info: () => {},
+          warn: (message: string) => {
+            bar.done(); // the bar redraws on the next update
+            io.stderr.write(`${name}: warning: ${message}\n`);
+          },
+        },
       },
       options,
     );
