@@ -1,4 +1,4 @@
-import type { LabeledAnnotation } from "@qontinui/export-core";
+import { DatasetError, type LabeledAnnotation, normalizeCategoryName } from "@qontinui/export-core";
 import type { StoredAnnotation } from "./layout.js";
 import { fromStoredAnnotation } from "./stored-annotation.js";
 
@@ -20,11 +20,24 @@ export interface CategoryLookup {
   byId: ReadonlyMap<number, string>;
 }
 
-/** Indexes a category_map (own keys only: a category may be called `__proto__`). */
+/**
+ * Indexes a category_map (own keys only: a category may be called
+ * `__proto__`). Names are normalised as an export normalises them
+ * (normalizeCategoryName: no padding, no controls, nothing XML or YAML cannot
+ * hold), so a dataset someone else wrote gives every format the same names; a
+ * box finds its category by its name as stored or normalised. Two names that
+ * normalise to one are refused (DatasetError): they would be two ids for one class.
+ */
 export function categoryLookup(categoryMap: Readonly<Record<string, number>>): CategoryLookup {
   const byName = new Map<string, number>();
   const byId = new Map<number, string>();
-  for (const [name, id] of Object.entries(categoryMap)) {
+  const normalised = new Map<string, string>();
+  for (const [raw, id] of Object.entries(categoryMap)) {
+    const { name } = normalizeCategoryName(raw);
+    const other = normalised.get(name);
+    if (other !== undefined) throw new DatasetError(`categories ${JSON.stringify(other)} and ${JSON.stringify(raw)} are both ${JSON.stringify(name)} once normalised`);
+    normalised.set(name, raw);
+    byName.set(raw, id);
     byName.set(name, id);
     if (!byId.has(id)) byId.set(id, name);
   }
@@ -60,16 +73,16 @@ export function checkStoredBox(s: unknown, categories: CategoryLookup, width?: n
   }
   const name = box.category_name;
   const id = box.category_id;
-  const nameOk = typeof name === "string" && name.trim() !== "" && categories.byName.has(name);
+  // The name as stored, else as normalised (a name padded by another tool finds its category).
+  const key = typeof name !== "string" || name.trim() === "" ? undefined : categories.byName.has(name) ? name : normalizeCategoryName(name).name;
+  const nameOk = key !== undefined && categories.byName.has(key);
   const idOk = typeof id === "number" && Number.isInteger(id) && categories.byId.has(id);
   if (!nameOk && !idOk) {
     return { ok: false, reason: StoredBoxProblem.BadCategory, message: `category ${short(name)} (id ${short(id)}) is not in metadata.json's category_map` };
   }
   // The name decides when the two disagree: it is what the box says it is (and what merge reconciles by).
-  const fixed: StoredAnnotation = {
-    ...(box as StoredAnnotation),
-    ...(nameOk ? { category_id: categories.byName.get(name!)! } : { category_name: categories.byId.get(id!)! }),
-  };
+  const categoryId = nameOk ? categories.byName.get(key!)! : id!;
+  const fixed: StoredAnnotation = { ...(box as StoredAnnotation), category_id: categoryId, category_name: categories.byId.get(categoryId)! };
   return { ok: true, annotation: fromStoredAnnotation(fixed, {}) };
 }
 

@@ -107,4 +107,32 @@ describe("a hostile intermediate dataset", () => {
     expect(warnings.filter((w) => w.endsWith("(stored_box_confidence_invalid)"))).toHaveLength(5);
     expect(warnings.at(-1)).toMatch(/more stored_box_confidence_invalid problems are not shown/);
   });
+
+  it("gives every format one normalised name per category: padding, U+FFFE and controls go, as an export does", async () => {
+    const { dir, ids } = await writeDataset([{ width: 50, height: 50, boxes: [box([1, 1, 5, 5], "login_button")], records: 1 }]);
+    const metaFile = path.join(dir, "metadata.json");
+    const meta = JSON.parse(await fs.readFile(metaFile, "utf8"));
+    meta.category_map = { "  padded  ": 0, "x\ufffey": 1 };
+    await fs.writeFile(metaFile, JSON.stringify(meta));
+    await rewriteAnnotationFile(dir, ids[0]!, (f) => {
+      f.annotations = [
+        { ...f.annotations[0]!, category_name: "  padded  ", category_id: 0 },
+        { ...f.annotations[0]!, bbox: [10, 10, 5, 5], category_name: "x\ufffey", category_id: 1 },
+        { ...f.annotations[0]!, bbox: [20, 20, 5, 5], category_name: "padded", category_id: undefined as never },
+      ];
+    });
+    const ds = await openDataset(dir);
+    expect(ds.categories()).toEqual([
+      { id: 0, name: "padded" },
+      { id: 1, name: "x y" },
+    ]);
+    expect((await ds.image(ids[0]!)).annotations.map((a) => [a.categoryName, a.categoryId])).toEqual([
+      ["padded", 0],
+      ["x y", 1],
+      ["padded", 0],
+    ]);
+    meta.category_map = { padded: 0, " padded": 1 };
+    await fs.writeFile(metaFile, JSON.stringify(meta));
+    await expect(openDataset(dir)).rejects.toThrow(/both "padded" once normalised/);
+  });
 });
