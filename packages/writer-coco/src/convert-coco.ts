@@ -10,6 +10,7 @@ import {
   type MergedBox,
   placeImage,
   type SplitOptions,
+  TEMP_FILE_PATTERN,
   tempPathFor,
 } from "@qontinui/export-core";
 import { COCO2017_DEFAULT_SPLIT, claimCoco2017Dir, coco2017ImagesDir, coco2017Target, type CocoLayout } from "./coco-layout.js";
@@ -163,6 +164,7 @@ export async function convertCoco(input: ConvertInput, options: CocoOptions): Pr
   try {
     for (const { split, target } of targets) {
       await fs.mkdir(path.dirname(target), { recursive: true });
+      await removeTempFilesOf(target);
       const main = new JsonArraySink(tempPathFor(target));
       const annotations = new JsonArraySink(tempPathFor(target));
       outputs.set(split, { split, target, main, annotations, nextImageId: 1, nextAnnotationId: 1 });
@@ -263,4 +265,12 @@ function mergedFrom(value: unknown): { merged_from?: { category_name: string; so
   return {
     merged_from: (value as MergedBox[]).map((m) => ({ category_name: m.categoryName, source: m.source, bbox: m.bbox, confidence: m.confidence })),
   };
+}
+
+/** Removes the temp files a killed conversion left beside `target` (`.<name>.<hex>.tmp`: never renamed into place). */
+async function removeTempFilesOf(target: string): Promise<void> {
+  const prefix = `.${path.basename(target)}.`;
+  for (const name of await fs.readdir(path.dirname(target))) {
+    if (name.startsWith(prefix) && TEMP_FILE_PATTERN.test(name)) await fs.rm(path.join(path.dirname(target), name), { force: true });
+  }
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { claimOutputDir } from "@qontinui/export-core";
+import { claimOutputDir, TEMP_FILE_PATTERN } from "@qontinui/export-core";
 
 export const DATA_YAML = "data.yaml";
 
@@ -60,6 +60,10 @@ export async function removePreviousOutput(outDir: string, splitNames: readonly 
   } catch {
     // unreadable: only the default and current split names are removed
   }
+  // data.yaml goes first and comes back last: a conversion killed in between leaves no data.yaml
+  // beside a half-written tree, so no trainer takes it for a dataset (the marker lets it run again).
+  await fs.rm(path.join(outDir, DATA_YAML), { force: true });
+  for (const name of await fs.readdir(outDir)) if (TEMP_FILE_PATTERN.test(name)) await fs.rm(path.join(outDir, name), { force: true });
   const splits = new Set([...splitDirsOf(yaml), "train", "val", "test", ...splitNames]);
   for (const split of splits) {
     if (split.includes("/") || split.includes("\\") || split === "." || split === ".." || split === "") continue;
