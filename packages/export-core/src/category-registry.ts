@@ -76,10 +76,8 @@ export class CategoryRegistry {
 
   /** The seed's `category_map` ({name: id}), in id order. */
   toCategoryMap(): Record<string, number> {
-    const map: Record<string, number> = {};
-    this.names.forEach((name, id) => {
-      map[name] = id;
-    });
-    return map;
+    // fromEntries defines own properties: a category called "__proto__" is a key, not the prototype
+    // (an assignment would have dropped it from metadata.json).
+    return Object.fromEntries(this.names.map((name, id) => [name, id]));
   }
 }

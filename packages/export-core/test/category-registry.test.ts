@@ -44,3 +44,15 @@ describe("normalizeCategoryName", () => {
     expect(normalizeCategoryName("  ").name).toBe("unknown");
   });
 });
+
+describe("category names that are Object.prototype's", () => {
+  it("keeps __proto__, constructor and toString as categories through category_map and JSON", () => {
+    const reg = new CategoryRegistry();
+    for (const n of ["button", "__proto__", "constructor", "toString"]) reg.idFor(n);
+    const map = reg.toCategoryMap();
+    expect(Object.keys(map)).toEqual(["button", "__proto__", "constructor", "toString"]);
+    const back = CategoryRegistry.fromCategoryMap(JSON.parse(JSON.stringify(map)));
+    expect(back.list()).toEqual(reg.list());
+    expect(new CategoryRegistry().get("constructor")).toBeUndefined();
+  });
+});

@@ -120,8 +120,15 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
     });
   };
 
+  // A record is in a dataset once (the writers' idempotence key): a repeated line means two writers raced.
+  const recordLines = new Map<string, number>();
   for await (const { entry, line } of dataset.manifest((p) => problem("manifest.jsonl", p.message, p.line))) {
     checked.manifestLines++;
+    const key = JSON.stringify([entry.action_id, entry.id, entry.attempt_id ?? null]);
+    const first = recordLines.get(key);
+    if (first !== undefined) {
+      problem("manifest.jsonl", `repeats the record of line ${first} (action_id ${JSON.stringify(entry.action_id)}, image ${entry.id}): each record is in a dataset once`, line);
+    } else recordLines.set(key, line);
     const s = validateAgainst("manifest-entry", entry);
     if (!s.ok) for (const m of s.errors) problem("manifest.jsonl", m, line);
     if (typeof entry.image === "string" && !entry.image.startsWith(`images/${entry.id}.`)) {
@@ -135,6 +142,10 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
 
   if (metadata.total_images !== imageIds.size) problem("metadata.json", `total_images is ${metadata.total_images} but the manifest names ${imageIds.size} distinct images`);
   if (metadata.total_annotations !== totalBoxes) problem("metadata.json", `total_annotations is ${metadata.total_annotations} but the annotation files hold ${totalBoxes} boxes`);
+  const claimed = metadata.statistics?.records_with_screenshots;
+  if (typeof claimed === "number" && claimed > checked.manifestLines) {
+    problem("metadata.json", `statistics.records_with_screenshots is ${claimed} but manifest.jsonl holds ${checked.manifestLines} records`);
+  }
 
   try {
     for (const name of await fs.readdir(paths.images)) {

@@ -4,6 +4,7 @@ import {
   CategoryRegistry,
   ConfigError,
   type ExecutionRecord,
+  type LabeledAnnotation,
   type Logger,
   parseRecord,
   type Problem,
@@ -14,7 +15,7 @@ import {
   silentLogger,
   type Source,
 } from "@qontinui/export-core";
-import { fromStoredAnnotation, openDataset } from "@qontinui/intermediate-format";
+import { categoryLookup, checkStoredBox, openDataset } from "@qontinui/intermediate-format";
 import { intermediateWriter, type IntermediateWriterSummary } from "./intermediate-writer.js";
 
 export interface MergeOptions {
@@ -75,6 +76,7 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
   try {
     for (const ds of datasets) {
       const source = datasetImageSource(ds.paths.images);
+      const categories = categoryLookup(ds.metadata.category_map);
       const s = { dir: ds.dir, entries: 0, appended: 0, duplicates: 0 };
       for await (const { entry, line } of ds.manifest((p) =>
         problems.add({ reason: "malformed_manifest_line", severity: "skipped", message: `${ds.paths.manifest}:${p.line}: ${p.message}`, line: p.line }),
@@ -107,12 +109,17 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
           continue;
         }
         const record: ExecutionRecord = parsed.record;
-        // Categories are reconciled by name: each box takes the output registry's id for its name.
-        const annotations = (ann?.annotations ?? []).map((a) => {
-          const l = fromStoredAnnotation(a, ds.metadata.category_map);
-          l.categoryId = registry.idFor(l.categoryName);
-          return l;
-        });
+        // Boxes are checked before they are copied (a dataset is input too), and categories are
+        // reconciled by name: each box takes the output registry's id for its (normalised) name.
+        const annotations: LabeledAnnotation[] = [];
+        for (const a of Array.isArray(ann?.annotations) ? ann.annotations : []) {
+          const checked = checkStoredBox(a, categories, image.width, image.height);
+          if (!checked.ok) {
+            problems.add({ reason: checked.reason, severity: "repaired", line, actionId: entry.action_id, message: `${ds.dir}: annotations/${entry.id}.json: ${checked.message}; box left out` });
+            continue;
+          }
+          annotations.push({ ...checked.annotation, categoryId: registry.idFor(checked.annotation.categoryName) });
+        }
         await writer.prepare?.(image);
         const res = await writer.write({ record, image, annotations, key: recordKey(record, image.id) });
         if (res?.skipped) s.duplicates++;

@@ -71,4 +71,26 @@ describe("mergeDatasets", () => {
     expect(summary.problems.byReason).toEqual({ hash_mismatch: 1 });
     expect(summary.dataset.totalRecords).toBe(0);
   });
+
+  it("copies no box that is not one: outside the image, confidence 7, no known category; each counted by reason", async () => {
+    const run = await makeRun({ "x.png": await png(40, 30, [1, 2, 3]) }, []);
+    const shard = await tempDir();
+    await exportTo(shard, run.dir, [record("x1", "x.png", { match_summary: match("ok_button", 2, 2, 10, 8) })]);
+    const [file] = await fs.readdir(path.join(shard, "annotations"));
+    const annFile = path.join(shard, "annotations", file!);
+    const doc = JSON.parse(await fs.readFile(annFile, "utf8"));
+    const good = doc.annotations[0];
+    doc.annotations.push(
+      { ...good, bbox: [-500, -500, 99999, 99999] },
+      { ...good, bbox: [5, 5, 4, 4], confidence: 7 },
+      { ...good, bbox: [6, 6, 4, 4], category_name: null, category_id: 42 },
+    );
+    await fs.writeFile(annFile, JSON.stringify(doc));
+    const out = path.join(await tempDir(), "m");
+    const summary = await mergeDatasets([shard], { outDir: out });
+    expect(summary.problems.byReason).toEqual({ stored_box_outside_image: 1, stored_box_confidence_invalid: 1, stored_box_category_invalid: 1 });
+    const [merged] = await fs.readdir(path.join(out, "annotations"));
+    const boxes = JSON.parse(await fs.readFile(path.join(out, "annotations", merged!), "utf8")).annotations;
+    expect(boxes.map((b: { bbox: number[] }) => b.bbox)).toEqual([good.bbox]);
+  });
 });

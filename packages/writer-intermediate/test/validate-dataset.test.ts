@@ -130,6 +130,24 @@ describe("validateDataset", () => {
     expect(report.problems).toContainEqual({ file: "manifest.jsonl", line: 4, message: expect.stringMatching(/not valid JSON/) });
   });
 
+  it("finds a record written twice (two writers that raced) and statistics claiming records it does not hold", async () => {
+    const out = await exported();
+    const manifest = path.join(out, "manifest.jsonl");
+    const [first] = (await fs.readFile(manifest, "utf8")).split("\n");
+    await fs.appendFile(manifest, `${first}\n`);
+    const report = await validateDataset(out);
+    expect(report.problems).toContainEqual({ file: "manifest.jsonl", line: 4, message: expect.stringMatching(/repeats the record of line 1/) });
+
+    const metaFile = path.join(out, "metadata.json");
+    const meta = JSON.parse(await fs.readFile(metaFile, "utf8"));
+    meta.statistics.records_with_screenshots = 1358;
+    await fs.writeFile(metaFile, JSON.stringify(meta));
+    expect((await validateDataset(out)).problems).toContainEqual({
+      file: "metadata.json",
+      message: "statistics.records_with_screenshots is 1358 but manifest.jsonl holds 4 records",
+    });
+  });
+
   it("says what is wrong with a directory that is not a dataset", async () => {
     const report = await validateDataset(await tempDir());
     expect(report.ok).toBe(false);
