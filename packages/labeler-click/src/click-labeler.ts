@@ -1,5 +1,8 @@
 import { type Annotation, type BBox, ConfigError, type ExecutionRecord, type Labeler, ProblemReason } from "@qontinui/export-core";
-import { type Inference, type InferenceMetadata, inferElement, SMART_CONFIDENCE } from "./element-inference.js";
+import { smartConfidence } from "./confidence.js";
+import { clickAnalyser, defaultThreads } from "./click-analyser.js";
+import type { Inference, InferenceMetadata } from "./element-inference.js";
+import { PixelDecodeError } from "./screenshot-pixels.js";
 
 export const CLICK_SOURCE = "user_click";
 export const SMART_SOURCE = "smart_click_analysis";
@@ -8,12 +11,18 @@ export const FALLBACK_SOURCE = "user_click_fallback";
 export type ClickMode = "fixed" | "smart";
 
 export interface ClickLabelerOptions {
-  /** "fixed": the seed's box centred on the click. "smart" (default): infer the element's boundary from the pixels, falling back to the fixed box. */
+  /** "fixed": the seed's box centred on the click. "smart" (default): infer the clicked element's box from the pixels, falling back to the fixed box with a low confidence. */
   mode?: ClickMode;
   /** Side of the fixed box in pixels (positive integer). Default 50. */
   boxSize?: number;
   /** Category when the record has neither `click_target_type` nor `click_target`. Default "click_target". */
   categoryFallback?: string;
+  /**
+   * Smart mode: worker threads that decode and analyse screenshots, so the export's own work keeps the main
+   * thread. Default: 0 (the calling thread analyses, sharp's threads decode) below 4 cores, else one per core
+   * beyond the first two, at most 2.
+   */
+  threads?: number;
 }
 
 /** Reasons this labeler reports besides the shared ProblemReason ones. */
@@ -24,9 +33,12 @@ export const ClickProblemReason = {
 
 /**
  * One box per click. Fixed mode is the seed's formula: a `boxSize` square
- * centred on the click, clamped inside the image. Smart mode decodes the
- * pixels around the click and infers the clicked element's boundary (flood
- * fill, then edge scan), falling back to the fixed box.
+ * centred on the click, clamped inside the image, confidence 1. Smart mode
+ * infers the clicked element from the pixels (a control's own fill or
+ * outline, else a glyph icon, text line or checkbox with its label) and
+ * gives the fixed box with a low confidence and a named reason when there is
+ * no element under the click (empty space, a panel). A labeler decodes each
+ * screenshot once for all the clicks on it (create one per export).
  */
 export function clickLabeler(options: ClickLabelerOptions = {}): Labeler {
   const mode = options.mode ?? "smart";
@@ -37,6 +49,10 @@ export function clickLabeler(options: ClickLabelerOptions = {}): Labeler {
   }
   const fallback = options.categoryFallback ?? "click_target";
   if (typeof fallback !== "string" || fallback.trim() === "") throw new ConfigError(`click labeler: categoryFallback must be a non-empty string`);
+  const threads = options.threads ?? defaultThreads();
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 0) throw new ConfigError(`click labeler: threads must be a non-negative integer, got ${JSON.stringify(threads)}`);
+  // Per labeler, so per export: decoded screenshots shared by their clicks.
+  const analyser = mode === "smart" ? clickAnalyser(threads) : undefined;
 
   return {
     name: "click",
@@ -61,20 +77,20 @@ export function clickLabeler(options: ClickLabelerOptions = {}): Labeler {
 
       let inferred: Inference;
       try {
-        inferred = await inferElement(image, Math.floor(x), Math.floor(y));
+        inferred = await analyser!.analyse(image, Math.floor(x), Math.floor(y));
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        if (!(error instanceof PixelDecodeError)) throw error;
+        const why = error.message;
         ctx.report(ClickProblemReason.SmartDecodeFailed, `could not decode pixels for smart click analysis (${why}): fixed box used`, "repaired");
-        inferred = { ok: false, reason: `decode_failed: ${why}` };
+        inferred = { ok: false, reason: "decode_failed", confidence: smartConfidence("fixed_fallback", { reason: "decode_failed" }), metadata: { strategy: "fixed_fallback", reason: "decode_failed" } };
       }
       if (inferred.ok) {
         const a = annotation(inferred.bbox, categoryName, SMART_SOURCE, inferred.confidence);
         a.metadata = { inference_metadata: inferred.metadata };
         return [a];
       }
-      const a = annotation(fixed, categoryName, FALLBACK_SOURCE, SMART_CONFIDENCE.fallback, boxSize);
-      const meta: InferenceMetadata = { strategy: "fixed_fallback", reason: inferred.reason };
-      if (inferred.window) meta.search_window = inferred.window;
+      const a = annotation(fixed, categoryName, FALLBACK_SOURCE, inferred.confidence, boxSize);
+      const meta: InferenceMetadata = { ...inferred.metadata };
       a.metadata = { inference_metadata: meta };
       return [a];
     },

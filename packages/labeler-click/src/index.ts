@@ -8,4 +8,5 @@ export {
   fixedBox,
   SMART_SOURCE,
 } from "./click-labeler.js";
-export { type InferenceMetadata, type InferenceStrategy, SMART_CONFIDENCE, SMART_DEFAULTS, smartConfidence } from "./element-inference.js";
+export { type ConfidenceEvidence, type FallbackReason, type InferenceStrategy, SMART_CONFIDENCE, smartConfidence } from "./confidence.js";
+export { type InferenceMetadata, SMART_DEFAULTS } from "./element-inference.js";

@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { type Annotation, ConfigError, contentId, type ExecutionRecord, iou, parseRecord, type ResolvedImage } from "@qontinui/export-core";
 import sharp from "sharp";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CLICK_SOURCE, clickLabeler, FALLBACK_SOURCE, SMART_CONFIDENCE, SMART_SOURCE } from "../src/index.js";
+import { ScreenshotPixels } from "../src/screenshot-pixels.js";
 
 interface Report {
   reason: string;
@@ -127,7 +129,7 @@ describe("clickLabeler smart mode", () => {
       const [box] = boxes as [Annotation];
       expect(box.source, JSON.stringify(at)).toBe(SMART_SOURCE);
       expect(box).toMatchObject({ categoryName: "button", verified: true });
-      expect(box.confidence).toBeGreaterThanOrEqual(0.8);
+      expect(box.confidence).toBeGreaterThanOrEqual(0.9);
       expect(iou(box.bbox, BUTTON), `${JSON.stringify(at)} → ${box.bbox.join(",")}`).toBeGreaterThanOrEqual(0.9);
       expect((box.metadata?.inference_metadata as { strategy: string }).strategy).toBe("flood_fill");
       expect(reports).toEqual([]);
@@ -141,15 +143,29 @@ describe("clickLabeler smart mode", () => {
     expect(iou(boxes[0]!.bbox, FIELD)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("falls back to the fixed box on flat background", async () => {
+  it("gives a low-confidence fallback, reason empty_space, on empty background", async () => {
     const image = await screenshot();
     const { boxes } = await label({ clicked_location: { x: 500, y: 300 } }, image, { mode: "smart" });
     expect(boxes).toHaveLength(1);
-    expect(boxes[0]).toMatchObject({ bbox: [475, 275, 50, 50], source: FALLBACK_SOURCE, verified: true, confidence: SMART_CONFIDENCE.fallback });
+    expect(boxes[0]).toMatchObject({ bbox: [475, 275, 50, 50], source: FALLBACK_SOURCE, verified: true, confidence: SMART_CONFIDENCE.fallback.empty_space });
+    expect(boxes[0]!.confidence).toBeLessThanOrEqual(0.3);
     const meta = boxes[0]!.metadata?.inference_metadata as { strategy: string; reason: string; search_window: number[] };
-    expect(meta.strategy).toBe("fixed_fallback");
-    expect(typeof meta.reason).toBe("string");
+    expect(meta).toMatchObject({ strategy: "fixed_fallback", reason: "empty_space" });
     expect(meta.search_window).toHaveLength(4);
+  });
+
+  it("refuses a panel larger than a control: a click on its empty middle gets the fallback, not the panel", async () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="800"><rect x="100" y="100" width="900" height="600" fill="#dfe3e8"/><rect x="0" y="0" width="220" height="800" fill="#2b2d31"/></svg>`;
+    const bytes = await sharp({ create: { width: 1280, height: 800, channels: 3, background: "#ffffff" } })
+      .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+      .png()
+      .toBuffer();
+    for (const at of [{ x: 500, y: 400 }, { x: 110, y: 700 }]) {
+      const { boxes } = await label({ clicked_location: at }, resolved(bytes, 1280, 800), { mode: "smart" });
+      expect(boxes[0]?.source, JSON.stringify(at)).toBe(FALLBACK_SOURCE);
+      expect(boxes[0]!.confidence).toBeLessThanOrEqual(0.3);
+      expect((boxes[0]!.metadata?.inference_metadata as { reason: string }).reason).toBe("empty_space");
+    }
   });
 
   it("is deterministic: same bytes, same box and metadata", async () => {
@@ -164,9 +180,10 @@ describe("clickLabeler smart mode", () => {
   });
 
   it("falls back (and reports) when the bytes cannot be decoded", async () => {
-    const broken = { ...plain, bytes: Buffer.from("not an image") } as ResolvedImage;
+    const broken = { ...plain, sha256: "0".repeat(64), bytes: Buffer.from("not an image") } as ResolvedImage;
     const { boxes, reports } = await label({ clicked_location: { x: 100, y: 50 } }, broken, { mode: "smart" });
-    expect(boxes[0]).toMatchObject({ bbox: [75, 25, 50, 50], source: FALLBACK_SOURCE });
+    expect(boxes[0]).toMatchObject({ bbox: [75, 25, 50, 50], source: FALLBACK_SOURCE, confidence: SMART_CONFIDENCE.fallback.decode_failed });
+    expect((boxes[0]!.metadata?.inference_metadata as { reason: string }).reason).toBe("decode_failed");
     expect(reports.map((r) => [r.reason, r.severity])).toEqual([["smart_click_decode_failed", "repaired"]]);
   });
 
@@ -186,15 +203,63 @@ describe("clickLabeler smart mode", () => {
     }
   });
 
-  it("finds a large panel beyond the first search window", async () => {
-    const PANEL = [100, 100, 900, 600] as const;
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="800"><rect x="100" y="100" width="900" height="600" fill="#dfe3e8"/></svg>`;
-    const bytes = await sharp({ create: { width: 1280, height: 800, channels: 3, background: "#ffffff" } })
-      .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-      .png()
-      .toBuffer();
-    const { boxes } = await label({ clicked_location: { x: 500, y: 400 } }, resolved(bytes, 1280, 800), { mode: "smart" });
-    expect(boxes[0]?.source).toBe(SMART_SOURCE);
-    expect(iou(boxes[0]!.bbox, PANEL)).toBeGreaterThanOrEqual(0.9);
+  it("validates the threads option", () => {
+    for (const threads of [-1, 1.5, Number.NaN]) expect(() => clickLabeler({ threads })).toThrow(ConfigError);
+    expect(clickLabeler({ threads: 0 }).needsPixels).toBe(true);
   });
 });
+
+describe("decoding once per screenshot", () => {
+  it("decodes the clicks asked for in one turn together, and reuses the pixels for later clicks inside them", async () => {
+    const image = await screenshot();
+    const pixels = new ScreenshotPixels();
+    const rects = [
+      { x0: 0, y0: 0, x1: 200, y1: 100 },
+      { x0: 300, y0: 200, x1: 640, y1: 400 },
+      { x0: 100, y0: 50, x1: 400, y1: 300 },
+    ];
+    const rasters = await Promise.all(rects.map((r) => pixels.pixels(image, r)));
+    expect(pixels.decodes).toBe(1);
+    expect(new Set(rasters).size).toBe(1);
+    expect(rasters[0]).toMatchObject({ left: 0, top: 0, width: 640, height: 400 });
+    await pixels.pixels(image, { x0: 10, y0: 10, x1: 50, y1: 50 });
+    expect(pixels.decodes).toBe(1);
+  });
+
+  it("labels several clicks on one screenshot with one decode", async () => {
+    const image = await screenshot();
+    const labeler = clickLabeler({ mode: "smart", threads: 0 });
+    const spy = vi.spyOn(ScreenshotPixels.prototype, "pixels");
+    // One decode of one rectangle holding the three clicks' windows.
+    const decode = vi.spyOn(ScreenshotPixels.prototype as unknown as { decodeWaiting: () => Promise<void> }, "decodeWaiting");
+    const at = [{ x: 150, y: 160 }, { x: 400, y: 70 }, { x: 500, y: 300 }];
+    const boxes = await Promise.all(at.map((clicked_location) => labeler.label(record({ clicked_location }), image, { report: () => {} })));
+    expect(boxes.map((b) => b[0]?.source)).toEqual([SMART_SOURCE, SMART_SOURCE, FALLBACK_SOURCE]);
+    expect(spy).toHaveBeenCalledTimes(3);
+    expect(decode).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    decode.mockRestore();
+  });
+});
+
+// The worker thread's script exists in the build only (`pnpm --filter @qontinui/labeler-click build`).
+const built = new URL("../dist/index.js", import.meta.url);
+describe.skipIf(!existsSync(new URL("../dist/analysis-worker.js", import.meta.url)))("smart mode on worker threads (the build)", () => {
+  it("gives the same boxes as on the calling thread", async () => {
+    const dist = (await import(/* @vite-ignore */ built.href)) as typeof import("../src/index.js");
+    const image = await screenshot();
+    const at = [{ x: 150, y: 160 }, { x: 400, y: 70 }, { x: 500, y: 300 }, { x: 162, y: 170 }];
+    const ctx = { report: () => {} };
+    const threaded = dist.clickLabeler({ mode: "smart", threads: 1 });
+    const inline = clickLabeler({ mode: "smart", threads: 0 });
+    const a = await Promise.all(at.map((clicked_location) => threaded.label(record({ clicked_location }), image, ctx)));
+    const b = await Promise.all(at.map((clicked_location) => inline.label(record({ clicked_location }), image, ctx)));
+    expect(a).toEqual(b);
+    const broken = { ...plain, sha256: "1".repeat(64), bytes: Buffer.from("not an image") } as ResolvedImage;
+    const reports: Report[] = [];
+    const [box] = await threaded.label(record({ clicked_location: { x: 10, y: 10 } }), broken, { report: (reason, message, severity = "dropped_box") => reports.push({ reason, message, severity }) });
+    expect(box?.source).toBe(FALLBACK_SOURCE);
+    expect(reports.map((r) => r.reason)).toEqual(["smart_click_decode_failed"]);
+  });
+});
+

@@ -60,13 +60,27 @@ export const stripes =
   (_x: number, y: number): Rgb =>
     base.map((v) => v - (y % period === 0 ? step : 0)) as Rgb;
 
+/** The drawn extent (alpha ≥ 0.3) of an SVG body rendered alone: the true box of content without a shape of its own. */
+export async function inkBox(width: number, height: number, svgBody: string): Promise<[number, number, number, number]> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${svgBody}</svg>`;
+  const { data } = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * 4 + 3]! < 77) continue;
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+  }
+  return [x0, y0, x1 - x0 + 1, y1 - y0 + 1];
+}
+
 /** Labels one click in smart mode; the single box it gives. */
 export async function smartBox(image: ResolvedImage, x: number, y: number): Promise<Annotation> {
-  const boxes = await clickLabeler({ mode: "smart" }).label(record({ clicked_location: { x, y } }), image, { report: () => {} });
+  const boxes = await clickLabeler({ mode: "smart", threads: 0 }).label(record({ clicked_location: { x, y } }), image, { report: () => {} });
   if (boxes.length !== 1) throw new Error(`expected one box, got ${boxes.length}`);
   return boxes[0]!;
 }
 
-export function inference(a: Annotation): { strategy: string; border_contrast?: number; fill_ratio?: number; content_box?: number[] } {
-  return a.metadata?.inference_metadata as { strategy: string; border_contrast?: number; fill_ratio?: number; content_box?: number[] };
+export function inference(a: Annotation): { strategy: string; reason?: string; border_contrast?: number; fill_ratio?: number; content_box?: number[]; isolation?: number } {
+  return a.metadata?.inference_metadata as { strategy: string; reason?: string; border_contrast?: number; fill_ratio?: number; content_box?: number[]; isolation?: number };
 }
