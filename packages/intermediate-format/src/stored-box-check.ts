@@ -6,7 +6,7 @@ import { fromStoredAnnotation } from "./stored-annotation.js";
 export const StoredBoxProblem = {
   /** bbox is not four finite numbers with a positive width and height. */
   BadBox: "stored_box_invalid",
-  /** The box reaches more than a pixel past the image (clipped boxes are stored clipped). */
+  /** The box misses the image, or reaches past it by more than the image's own width or height. */
   OutsideImage: "stored_box_outside_image",
   /** confidence is not a number in [0, 1]. */
   BadConfidence: "stored_box_confidence_invalid",
@@ -46,13 +46,11 @@ export function categoryLookup(categoryMap: Readonly<Record<string, number>>): C
 
 export type StoredBoxResult = { ok: true; annotation: LabeledAnnotation } | { ok: false; reason: string; message: string };
 
-/** A pixel of slack for boxes rounded by another tool. */
-const SLACK = 1;
-
 /**
  * A stored box checked before it is used as data (copied by `merge`, written
  * into XML, YAML or JSON by a converter): four finite coordinates with a
- * positive size inside the image (when the size is known), a confidence in
+ * positive size on the image (when the size is known: overlapping it, and not
+ * reaching past it by more than its own size; converters clip), a confidence in
  * [0, 1] (missing: 1, as the seed wrote none), and a category metadata.json
  * knows by id or by name (looked up as an own key, so `__proto__` or
  * `constructor` are names like any other).
@@ -65,8 +63,14 @@ export function checkStoredBox(s: unknown, categories: CategoryLookup, width?: n
     return { ok: false, reason: StoredBoxProblem.BadBox, message: `bbox ${short(b)} is not [x, y, w, h] with finite numbers and a positive size` };
   }
   const [x, y, w, h] = b as number[];
-  if (width !== undefined && height !== undefined && (x! < -SLACK || y! < -SLACK || x! + w! > width + SLACK || y! + h! > height + SLACK)) {
-    return { ok: false, reason: StoredBoxProblem.OutsideImage, message: `bbox ${short(b)} reaches past the ${width}×${height} image` };
+  if (width !== undefined && height !== undefined) {
+    // A box sticking out is data (the seed stores its 50-pixel click boxes unclipped; converters clip them);
+    // one that misses the image, or reaches past it by more than the image's own size, is not.
+    const misses = x! + w! <= 0 || y! + h! <= 0 || x! >= width || y! >= height;
+    const far = x! < -width || y! < -height || x! + w! > 2 * width || y! + h! > 2 * height;
+    if (misses || far) {
+      return { ok: false, reason: StoredBoxProblem.OutsideImage, message: `bbox ${short(b)} ${misses ? "misses" : "reaches far past"} the ${width}×${height} image` };
+    }
   }
   if (box.confidence !== undefined && !(typeof box.confidence === "number" && box.confidence >= 0 && box.confidence <= 1)) {
     return { ok: false, reason: StoredBoxProblem.BadConfidence, message: `confidence ${short(box.confidence)} is not a number in [0, 1]` };
