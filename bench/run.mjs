@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { runClickBench } from "./click-bench.mjs";
+import { figureReuse } from "./reuse-bench.mjs";
 import { runCocoBench } from "./coco-bench.mjs";
 import { appendBatch, buildLargeDataset, writeBatchRun } from "./append-bench.mjs";
 import { exportRun, makeSource } from "./export-run.mjs";
@@ -26,7 +28,7 @@ const USAGE = `usage: node --expose-gc bench/run.mjs [--quick] [--large] [--only
   --quick   small sizes, one repetition: a smoke run (about a minute)
   --large   figure 4 also at 100,000 records / 20,000 screenshots (about a minute more and
             11 GB of temporary disk: 5.4 GB of run, as much again exported)
-  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS, 5 run_data)
+  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS, 5 run_data, 6 smart click, 7 heavy reuse)
   --json    print the results as JSON instead of the table`;
 
 const argv = process.argv.slice(2);
@@ -45,15 +47,15 @@ for (const a of argv) {
     process.exit(2);
   }
 }
-if (only && [...only].some((n) => !(Number.isInteger(n) && n >= 1 && n <= 5))) {
-  console.error(`--only takes figure numbers 1 to 5, e.g. --only 1,2\n${USAGE}`);
+if (only && [...only].some((n) => !(Number.isInteger(n) && n >= 1 && n <= 7))) {
+  console.error(`--only takes figure numbers 1 to 7, e.g. --only 1,2\n${USAGE}`);
   process.exit(2);
 }
 const want = (n) => !only || only.has(n);
 
 const SIZES = quick
-  ? { exportRecords: 500, exportShots: 100, exportReps: 1, datasetImages: 2000, batch: 50, appendReps: 3, cocoImages: 2000, rssSmall: 100, rssLarge: 1000, rssLargest: 3000, rssReps: 1, sessionActions: 100, sessionScreens: 50, runDataReps: 3 }
-  : { exportRecords: 5000, exportShots: 1000, exportReps: 5, datasetImages: 100000, batch: 50, appendReps: 7, cocoImages: 100000, rssSmall: 1000, rssLarge: 10000, rssLargest: 30000, rssReps: 3, sessionActions: 1000, sessionScreens: 500, runDataReps: 5 };
+  ? { exportRecords: 500, exportShots: 100, exportReps: 1, datasetImages: 2000, batch: 50, appendReps: 3, cocoImages: 2000, rssSmall: 100, rssLarge: 1000, rssLargest: 3000, rssReps: 1, sessionActions: 100, sessionScreens: 50, runDataReps: 3, clickRecords: 600, clickShots: 100, clickReps: 1 }
+  : { exportRecords: 5000, exportShots: 1000, exportReps: 5, datasetImages: 100000, batch: 50, appendReps: 7, cocoImages: 100000, rssSmall: 1000, rssLarge: 10000, rssLargest: 30000, rssReps: 3, sessionActions: 1000, sessionScreens: 500, runDataReps: 5, clickRecords: 3000, clickShots: 500, clickReps: 3 };
 
 // ---------------------------------------------------------------- helpers
 
@@ -407,6 +409,27 @@ async function figureRunData(root) {
   };
 }
 
+/** (6) The click labeler's smart mode against its fixed mode: the same export of the same run. */
+async function figureClick(root) {
+  const { clickRecords: records, clickShots: shots, clickReps: reps } = SIZES;
+  const res = await runClickBench({ root, records, shots, reps, log });
+  const perClick = (ms) => `${(ms / res.clicks).toFixed(2)} ms`;
+  return {
+    figure: 6,
+    name: `click smart vs fixed, ${records} rec / ${shots} shots`,
+    measured: `smart ${seconds(res.smartMs)} (CPU ${seconds(res.smartCpuMs)})`,
+    baseline: `fixed ${seconds(res.fixedMs)} (CPU ${seconds(res.fixedCpuMs)})`,
+    ratio: res.ratio,
+    target: 3,
+    verdict: `${res.ratio <= 3 ? "ok" : "MISS"}${res.sameCounts ? "" : ", COUNTS DIFFER"}`,
+    notes: [
+      `full export (intermediate + coco in the pipeline, template + click labelers) of a generated run (${res.clicks} records with a click, 1920×1080 PNG screenshots), --click-mode smart against --click-mode fixed, alternating, warm page cache, sync before each, each into a new directory, after one untimed export of each; median of ${reps}`,
+      `smart mode's cost per click: ${perClick(res.smartMs - res.fixedMs)} of wall time, ${perClick(res.smartCpuMs - res.fixedCpuMs)} of CPU (the process's, all threads: decoding and analysis)`,
+    ],
+    data: { records, shots, clicks: res.clicks, smartMs: res.smart.map((e) => e.ms), fixedMs: res.fixed.map((e) => e.ms), smartCpuMs: res.smart.map((e) => e.cpuMs), fixedCpuMs: res.fixed.map((e) => e.cpuMs) },
+  };
+}
+
 // ---------------------------------------------------------------- table
 
 function verdict(r) {
@@ -449,6 +472,8 @@ try {
   if (want(3)) results.push(await figureCoco(root));
   if (want(4)) results.push(await figureRss(root));
   if (want(5)) results.push(await figureRunData(root));
+  if (want(6)) results.push(await figureClick(root));
+  if (want(7)) results.push(await figureReuse(root, { quick, log }));
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { main } from "./cli.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "./exit-code.js";
 import { processIO } from "./io.js";
 
 const controller = new AbortController();

@@ -1,24 +1,40 @@
-import { FORMATS } from "@qontinui/export-service";
-import { convertCommand } from "./commands/convert.js";
-import { previewCommand, statsCommand } from "./commands/inspect.js";
-import { mergeCommand } from "./commands/merge.js";
-import { runCommand } from "./commands/run.js";
-import { summaryCommand } from "./commands/summary.js";
-import { validateCommand } from "./commands/validate.js";
-import { ExitCode, exitCodeFor, UsageError } from "./exit-codes.js";
+import { ExitCode } from "./exit-code.js";
 import type { CliIO } from "./io.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
+/**
+ * The converter commands, one per output format registered in
+ * @qontinui/export-service's FORMATS (test/start-up.test.ts keeps the two
+ * lists equal). Listed here so that `--help`, `--version` and every other
+ * command start without loading all format packages (and sharp with them);
+ * a converter command loads its format's descriptor when it runs.
+ */
+export const FORMAT_COMMANDS: readonly { name: string; title: string }[] = [
+  { name: "coco", title: "COCO detection JSON" },
+  { name: "yolo", title: "the Ultralytics YOLO layout" },
+  { name: "voc", title: "Pascal VOC" },
+];
+
+/** A format's converter command, its descriptor loaded when it runs. */
+function formatCommand(name: string): Command {
+  return async (argv, io) => {
+    const [{ formatNamed }, { convertCommand }] = await Promise.all([import("@qontinui/export-service"), import("./commands/convert.js")]);
+    const format = formatNamed(name);
+    if (!format) throw new Error(`format ${name} is listed by the CLI but not registered in @qontinui/export-service`);
+    return convertCommand(format)(argv, io);
+  };
+}
+
+// Each command's module (and the packages it needs) is imported when that command runs, not at start.
 const COMMANDS: Record<string, { run: Command; about: string }> = {
-  run: { run: runCommand, about: "export run_data/, tree events, grounding.jsonl or records.jsonl into a dataset" },
-  summary: { run: summaryCommand, about: "versions, totals, categories of a dataset" },
-  // One converter command per registered format, from its descriptor.
-  ...Object.fromEntries(FORMATS.map((f) => [f.name, { run: convertCommand(f), about: `convert a dataset to ${f.title}` }])),
-  validate: { run: validateCommand, about: "check a dataset: schemas, hashes, boxes, categories, totals" },
-  preview: { run: previewCommand, about: "draw boxes over images, and a contact sheet" },
-  stats: { run: statsCommand, about: "per-category counts, sources, confidence, sizes" },
-  merge: { run: mergeCommand, about: "combine datasets exported on different machines" },
+  run: { run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io), about: "export run_data/, tree events, grounding.jsonl or records.jsonl into a dataset" },
+  summary: { run: async (argv, io) => (await import("./commands/summary.js")).summaryCommand(argv, io), about: "versions, totals, categories of a dataset" },
+  ...Object.fromEntries(FORMAT_COMMANDS.map((f) => [f.name, { run: formatCommand(f.name), about: `convert a dataset to ${f.title}` }])),
+  validate: { run: async (argv, io) => (await import("./commands/validate.js")).validateCommand(argv, io), about: "check a dataset: schemas, hashes, boxes, categories, totals" },
+  preview: { run: async (argv, io) => (await import("./commands/inspect.js")).previewCommand(argv, io), about: "draw boxes over images, and a contact sheet" },
+  stats: { run: async (argv, io) => (await import("./commands/inspect.js")).statsCommand(argv, io), about: "per-category counts, sources, confidence, sizes" },
+  merge: { run: async (argv, io) => (await import("./commands/merge.js")).mergeCommand(argv, io), about: "combine datasets exported on different machines" },
 };
 
 export const VERSION = "0.1.0";
@@ -54,7 +70,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return ExitCode.Ok;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.stderr.write(`qontinui-export: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}\n`);
     return ExitCode.Usage;
@@ -62,6 +78,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (e) {
+    // Only now: exit-codes.js knows export-core's error classes, which --help need not load.
+    const { exitCodeFor } = await import("./exit-codes.js");
     const code = exitCodeFor(e);
     const message = e instanceof Error ? e.message : String(e);
     io.stderr.write(`qontinui-export ${name}: ${message}\n`);
@@ -69,5 +87,3 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return code;
   }
 }
-
-export { UsageError };

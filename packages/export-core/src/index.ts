@@ -1,5 +1,5 @@
 export { type Annotation, type AnnotationSource, boxIdentity, type LabeledAnnotation } from "./annotation.js";
-export { writeFileAtomic, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
+export { writeFileAtomic, writeFileAtomicSync, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
 export { placeImage, type ImagePlacement } from "./place-image.js";
 export { DUPLICATE_IOU, type MergedBox, mergeDuplicateBoxes, withDuplicatesMerged } from "./duplicate-boxes.js";
 export { claimOutputDir, OUTPUT_MARKER, type ClaimOutputDirOptions, type OutputDirClaim } from "./output-dir.js";

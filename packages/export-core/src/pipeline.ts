@@ -93,13 +93,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       if (r.kind === "filtered") return stats.filtered(r.filter);
       if (r.kind === "problem") return report(r.problem);
       const { entry, image } = r;
-      const where = { actionId: entry.record.action_id, ...(entry.line !== undefined ? { line: entry.line } : {}) };
       stats.bytes(r.bytesRead);
       for (const p of r.problems) report(p);
       const labeled: LabeledAnnotation[] = [];
+      // Where a problem was, built only for a box that has one.
+      const reportBox = (reason: string, message: string, severity: Problem["severity"]) =>
+        report({ actionId: entry.record.action_id, ...(entry.line !== undefined ? { line: entry.line } : {}), reason, message, severity });
       for (const a of r.annotations) {
-        const checked = checkAnnotation(a, image, (reason, message, severity) => report({ ...where, reason, message, severity }));
-        if (checked) labeled.push({ ...checked, categoryId: registry.idFor(checked.categoryName) });
+        const checked = checkAnnotation(a, image, reportBox);
+        if (!checked) continue;
+        // checkAnnotation's box is a new object of its own: it takes its registry id in place.
+        const box = checked as LabeledAnnotation;
+        box.categoryId = registry.idFor(checked.categoryName);
+        labeled.push(box);
       }
       const item: ExportItem = { record: entry.record, image, annotations: labeled, key: recordKey(entry.record, image.id) };
       let already = false;

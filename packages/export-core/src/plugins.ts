@@ -46,6 +46,16 @@ export interface ScreenshotFile {
    * hundreds of megabytes of screenshots pile up on long runs).
    */
   owned?: boolean;
+  /**
+   * Whether the file is still the one this read saw, told cheaply and
+   * synchronously (core's guard: one `stat` of the same path, no realpath or
+   * open; the same device, inode, size, mtime and ctime). The pipeline asks it
+   * for each later record of a screenshot it already resolved in this run:
+   * true reuses its id and size with no other file-system call; false
+   * resolves the reference again in full (guard, read, hash). Without it,
+   * `Source.screenshotStamp` is asked.
+   */
+  unchanged?: () => boolean;
 }
 
 /**

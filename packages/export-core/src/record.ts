@@ -142,10 +142,18 @@ export function mergeRecordContext(first: RecordContext, next: RecordContext): R
 }
 
 export function recordContext(record: ExecutionRecord): RecordContext {
+  const states = record.active_states_before;
   return {
     action_type: record.action_type ?? null,
-    active_states: [...record.active_states_before].sort(),
+    // Usually one or two states, already in order: a copy, not a sort (which allocates a work array).
+    active_states: isSorted(states) ? states.slice() : [...states].sort(),
     timestamp: record.start_time ?? null,
     success: record.success ?? null,
   };
+}
+
+/** Whether `sort()` would leave the strings as they are (the default sort compares UTF-16 code units). */
+function isSorted(strings: readonly string[]): boolean {
+  for (let i = 1; i < strings.length; i++) if (strings[i - 1]! > strings[i]!) return false;
+  return true;
 }

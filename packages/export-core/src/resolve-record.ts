@@ -28,10 +28,11 @@ export interface RecordResolver {
  */
 export async function resolveRecord(entry: SourceRecord, r: RecordResolver): Promise<ResolvedRecord> {
   const { record, line } = entry;
-  const base = { actionId: record.action_id, ...(line !== undefined ? { line } : {}) };
+  // Where a problem was: built for records that have one, not for every record.
+  const where = () => ({ actionId: record.action_id, ...(line !== undefined ? { line } : {}) });
   const ref = record.screenshot_reference;
   if (!ref) {
-    return { kind: "problem", problem: { ...base, reason: ProblemReason.NoScreenshot, severity: "skipped", message: `record ${record.action_id} has no screenshot_reference` } };
+    return { kind: "problem", problem: { ...where(), reason: ProblemReason.NoScreenshot, severity: "skipped", message: `record ${record.action_id} has no screenshot_reference` } };
   }
   let resolved: CachedResolution | undefined;
   try {
@@ -40,7 +41,7 @@ export async function resolveRecord(entry: SourceRecord, r: RecordResolver): Pro
     if (resolved.fresh) for (const w of r.writers) await w.prepare?.(resolved.image);
   } catch (e) {
     resolved?.release();
-    if (e instanceof ScreenshotError) return { kind: "problem", problem: { ...base, reason: e.reason, severity: "skipped", message: e.message } };
+    if (e instanceof ScreenshotError) return { kind: "problem", problem: { ...where(), reason: e.reason, severity: "skipped", message: e.message } };
     throw e;
   }
   const { image, bytesRead } = resolved;
@@ -49,17 +50,18 @@ export async function resolveRecord(entry: SourceRecord, r: RecordResolver): Pro
   try {
     for (const labeler of r.labelers) {
       const ctx = {
-        report: (reason: string, message: string, severity: Problem["severity"] = "dropped_box") => problems.push({ ...base, reason, severity, message, plugin: labeler.name }),
+        report: (reason: string, message: string, severity: Problem["severity"] = "dropped_box") => problems.push({ ...where(), reason, severity, message, plugin: labeler.name }),
         signal: r.signal,
       };
       try {
         annotations.push(...(await labeler.label(record, image, ctx)));
       } catch (e) {
-        problems.push({ ...base, reason: ProblemReason.LabelerFailed, severity: "repaired", plugin: labeler.name, message: `labeler ${labeler.name} failed: ${(e as Error).message}` });
+        problems.push({ ...where(), reason: ProblemReason.LabelerFailed, severity: "repaired", plugin: labeler.name, message: `labeler ${labeler.name} failed: ${(e as Error).message}` });
       }
     }
   } finally {
     resolved.release();
   }
-  return { kind: "item", entry, image: { ...image, bytes: NO_BYTES }, bytesRead, annotations, problems };
+  // A known screenshot's image already comes without bytes (and is shared by its records, unchanged).
+  return { kind: "item", entry, image: image.bytes === NO_BYTES ? image : { ...image, bytes: NO_BYTES }, bytesRead, annotations, problems };
 }

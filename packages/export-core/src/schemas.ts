@@ -1,4 +1,5 @@
-import _Ajv2020 from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type _Ajv2020 from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import annotationFile from "../schemas/annotation-file.schema.json";
 import coco from "../schemas/coco.schema.json";
@@ -21,15 +22,24 @@ export type SchemaName = keyof typeof SCHEMAS;
 
 export type SchemaResult = { ok: true } | { ok: false; errors: string[] };
 
-// ajv is CommonJS: its default export arrives as the class or as { default: class }.
-const Ajv2020 = ((_Ajv2020 as unknown as { default?: unknown }).default ?? _Ajv2020) as typeof _Ajv2020;
-let ajv: InstanceType<typeof Ajv2020> | undefined;
+// ajv (~60 CommonJS modules) is required the first time a schema is compiled, not when
+// export-core is imported: most programs using export-core (an export, the CLI's start) never
+// validate against these schemas. (The CommonJS build gets import.meta.url from tsup's shims.)
+const requireHere = createRequire(import.meta.url);
+let ajv: InstanceType<typeof _Ajv2020> | undefined;
+
+function newAjv(): InstanceType<typeof _Ajv2020> {
+  const loaded = requireHere("ajv/dist/2020.js") as typeof _Ajv2020 | { default: typeof _Ajv2020 };
+  // ajv is CommonJS: its export arrives as the class or as { default: class }.
+  const Ajv2020 = "default" in loaded ? loaded.default : loaded;
+  return new Ajv2020({ allErrors: true, strict: false });
+}
 const compiled = new Map<SchemaName, ValidateFunction>();
 
 function validator(name: SchemaName): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    ajv ??= new Ajv2020({ allErrors: true, strict: false });
+    ajv ??= newAjv();
     v = ajv.compile(SCHEMAS[name]);
     compiled.set(name, v);
   }

@@ -44,23 +44,38 @@ interface Reading {
   shared: boolean;
   /** The source's buffer is ours: take its memory back when no record holds it and none can join. */
   owned: boolean;
+  /** The file's ScreenshotFile.unchanged, kept with the image once it is known. */
+  unchanged: (() => boolean) | undefined;
 }
+
+/** A screenshot resolved earlier in the run: its metadata (no bytes), and how to tell it is unchanged. */
+interface Known {
+  image: ResolvedImage;
+  unchanged: (() => boolean) | undefined;
+}
+
+const NOTHING_TO_RELEASE = () => {};
 
 /**
  * Resolves each screenshot of a run once. Records asking for a screenshot
  * while it is being read share that read. A reference resolved earlier is
- * checked with the source's stamp (device, inode, size, mtime:
- * no read); when it is unchanged its id, hash and size are reused, and its
- * bytes are read again only if a labeler needs pixels. Sources without
- * stamps share the last `recentLimit` resolutions, bytes included; changed
- * files are resolved in full. Memory: metadata of at most `knownLimit`
- * references, bytes of the screenshots records hold plus at most
- * `recentLimit` more. The memory of owned buffers goes back to a pool as
- * soon as their records are done, for the next screenshot to be read into.
+ * checked, for every later record, against the stamp its read gave (device,
+ * inode, size, mtime, ctime): by the file's own `unchanged` when the source
+ * gives one (core's guard: one synchronous stat, nothing else), else by the
+ * source's `screenshotStamp` (the whole guard, no read). When it is unchanged
+ * its id, hash and size are reused, and its bytes are read again only if a
+ * labeler needs pixels; a file changed, replaced or removed since is resolved
+ * in full (and its problem reported). So a file rewritten during the export
+ * is noticed by the first record that asks for it afterwards. Sources
+ * without stamps share the last `recentLimit` resolutions, bytes included.
+ * Memory: metadata of at most `knownLimit` references, bytes of the
+ * screenshots records hold plus at most `recentLimit` more. The memory of
+ * owned buffers goes back to a pool as soon as their records are done, for
+ * the next screenshot to be read into.
  */
 export class ScreenshotCache {
   private readonly recent = new Map<string, Reading>();
-  private readonly known = new Map<string, ResolvedImage>();
+  private readonly known = new Map<string, Known>();
   private readonly pool = new ScreenshotBufferPool();
   private readonly allocate = (size: number) => this.pool.take(size);
 
@@ -70,8 +85,11 @@ export class ScreenshotCache {
   ) {}
 
   async resolve(ref: string): Promise<CachedResolution> {
-    const reused = await this.reuse(ref);
-    if (reused) return reused;
+    const k = this.known.get(ref);
+    if (k) {
+      const reused = k.unchanged ? await this.reuseChecked(ref, k, k.unchanged()) : await this.reuseAfterStamp(ref, k);
+      if (reused) return reused;
+    }
     let reading = this.recent.get(ref);
     const joined = reading !== undefined;
     reading ??= this.startReading(ref);
@@ -95,9 +113,10 @@ export class ScreenshotCache {
   }
 
   private startReading(ref: string): Reading {
-    const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false };
+    const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false, unchanged: undefined };
     reading.result = this.source.read(ref, this.allocate).then((file) => {
       reading.owned = file.owned === true;
+      reading.unchanged = file.unchanged;
       return resolveFile(file, ref, this.options.maxPixels);
     });
     this.recent.set(ref, reading);
@@ -106,7 +125,7 @@ export class ScreenshotCache {
         // A stamped screenshot is known from now on (checked by stamp, no bytes held): later
         // records do not share this read, and its bytes go with the records holding them.
         if (image.stamp) {
-          this.remember(ref, image);
+          this.remember(ref, image, reading.unchanged);
           this.unshare(ref, reading);
         }
       },
@@ -131,26 +150,38 @@ export class ScreenshotCache {
     reading.result.then((image) => this.pool.give(image.bytes), () => {});
   }
 
-  private remember(ref: string, image: ResolvedImage): void {
+  private remember(ref: string, image: ResolvedImage, unchanged: (() => boolean) | undefined): void {
     this.known.delete(ref);
-    this.known.set(ref, { ...image, bytes: NO_BYTES });
+    this.known.set(ref, { image: { ...image, bytes: NO_BYTES }, unchanged });
     if (this.known.size > (this.options.knownLimit ?? DEFAULT_KNOWN_LIMIT)) this.known.delete(this.known.keys().next().value!);
   }
 
-  private async reuse(ref: string): Promise<CachedResolution | undefined> {
-    const k = this.known.get(ref);
-    if (!k || !this.source.stamp) return undefined;
+  /** A known screenshot by the source's stamp check (the whole guard, no read): for files without `unchanged`. */
+  private async reuseAfterStamp(ref: string, k: Known): Promise<CachedResolution | undefined> {
+    if (!this.source.stamp) return undefined;
     try {
       const now = await this.source.stamp(ref);
-      if (now.stamp !== k.stamp || now.path !== k.sourcePath) return undefined;
-      if (!this.options.needPixels) return { image: k, fresh: false, bytesRead: 0, release: () => {} };
-      const file = await this.source.read(ref, this.allocate);
-      if (file.stamp !== k.stamp || file.bytes.length !== k.byteLength) return undefined;
-      const bytes = file.bytes;
-      return { image: { ...k, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && this.pool.give(bytes) };
+      return await this.reuseChecked(ref, k, now.stamp === k.image.stamp && now.path === k.image.sourcePath);
     } catch {
-      return undefined; // resolved in full below, which reports the problem by its reason
+      return undefined; // resolved in full, which reports the problem by its reason
+    }
+  }
+
+  /** A known, unchanged screenshot: its metadata as is, or, when a labeler needs pixels, its bytes read again (not hashed). */
+  private reuseChecked(ref: string, k: Known, unchanged: boolean): CachedResolution | undefined | Promise<CachedResolution | undefined> {
+    if (!unchanged) return undefined;
+    if (!this.options.needPixels) return { image: k.image, fresh: false, bytesRead: 0, release: NOTHING_TO_RELEASE };
+    return this.readAgain(ref, k);
+  }
+
+  private async readAgain(ref: string, k: Known): Promise<CachedResolution | undefined> {
+    try {
+      const file = await this.source.read(ref, this.allocate);
+      if (file.stamp !== k.image.stamp || file.bytes.length !== k.image.byteLength) return undefined;
+      const bytes = file.bytes;
+      return { image: { ...k.image, bytes }, fresh: false, bytesRead: bytes.length, release: () => file.owned === true && this.pool.give(bytes) };
+    } catch {
+      return undefined;
     }
   }
 }
-

@@ -124,6 +124,57 @@ describe("ScreenshotCache: each screenshot of a run is read and hashed once", ()
   });
 });
 
+describe("ScreenshotCache: a known screenshot costs one `unchanged` check per record, nothing else", () => {
+  /** A source whose files say whether they are unchanged (as core's guard does: one stat); counts every call. */
+  function checkingSource() {
+    const { source, counts, put, files } = countingSource();
+    const checks = { calls: 0 };
+    const read = source.readScreenshot!.bind(source);
+    source.readScreenshot = async (ref, allocate) => {
+      const file = await read(ref, allocate);
+      return {
+        ...file,
+        unchanged: () => {
+          checks.calls++;
+          return file.stamp === `v${files.get(ref)?.version}`;
+        },
+      };
+    };
+    return { source, counts, checks, put, files };
+  }
+
+  it("reuses an unchanged screenshot by its file's own check: no read, no guard (screenshotStamp)", async () => {
+    const { source, counts, checks, put } = checkingSource();
+    const png = encodePng(12, 6);
+    put("hot.png", png);
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 0 });
+    const first = await cache.resolve("hot.png");
+    for (let i = 0; i < 50; i++) {
+      const again = await cache.resolve("hot.png");
+      expect(again).toMatchObject({ fresh: false, bytesRead: 0 });
+      expect(again.image.id).toBe(first.image.id);
+    }
+    expect(counts).toEqual({ reads: 1, stamps: 0 });
+    expect(checks.calls).toBe(50);
+  });
+
+  it("a file changed since (a new stamp) or gone is resolved in full again: new id, or its problem", async () => {
+    const { source, counts, put, files } = checkingSource();
+    put("current.png", encodePng(8, 8));
+    const cache = new ScreenshotCache(screenshotAccess(source), { ...options, recentLimit: 0 });
+    const before = await cache.resolve("current.png");
+    const changed = encodePng(9, 9);
+    put("current.png", changed);
+    const after = await cache.resolve("current.png");
+    expect(after.fresh).toBe(true);
+    expect(after.image.id).toBe(contentId(changed).id);
+    expect(after.image.id).not.toBe(before.image.id);
+    expect(counts.reads).toBe(2);
+    files.delete("current.png");
+    await expect(cache.resolve("current.png")).rejects.toThrow(/missing/);
+  });
+});
+
 describe("ScreenshotCache: owned buffers are freed when their records are done", () => {
   const big = () => encodePng(64, 64); // read into the cache's pooled memory by the source
 

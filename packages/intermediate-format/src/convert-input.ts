@@ -1,7 +1,18 @@
+import { promises as fs } from "node:fs";
+import path from "node:path";
 import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment, withDuplicatesMerged } from "@qontinui/export-core";
 import { type ImageProblem, type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
 
 const SHOWN_PER_REASON = 5;
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
 import { storedCategoryId } from "./stored-annotation.js";
 
 export interface DatasetConvertOptions {
@@ -25,6 +36,12 @@ export interface DatasetConvertOptions {
  */
 export async function datasetConvertInput(dir: string, options: DatasetConvertOptions = {}): Promise<ConvertInput & { dataset: IntermediateDataset }> {
   const dataset = await openDataset(dir);
+  // An export that is running, or died, may hold boxes not yet in annotations/ (its journal): say so.
+  if (await exists(dataset.paths.lock)) {
+    options.logger?.warn(
+      `${dataset.dir}: an export is writing this dataset, or one was interrupted (${path.relative(dataset.dir, dataset.paths.lock)} is present): boxes it has not finished writing are not converted; let it finish, or run the same export again, then convert`,
+    );
+  }
   const report = (p: ManifestProblem) => options.logger?.warn(`${dataset.paths.manifest}:${p.line}: ${p.message} (line passed over)`);
   const ids = await dataset.imageIds(report);
   const forSplit: { id: string; categories?: number[] }[] = [];

@@ -159,7 +159,7 @@ export async function validateDataset(dir: string): Promise<ValidationReport> {
   }
   try {
     await fs.access(paths.lock);
-    warnings.push({ file: path.relative(paths.root, paths.lock), message: "a lock file is present: an export is running, or one died (the next export recovers it)" });
+    warnings.push({ file: path.relative(paths.root, paths.lock), message: "a lock file is present: an export is running, or one died (boxes it had not finished writing may be only in .qontinui/annotations.journal; the next export finishes them)" });
   } catch {
     /* no lock */
   }

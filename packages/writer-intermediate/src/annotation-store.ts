@@ -1,7 +1,17 @@
-import { boxIdentity, type ExportItem, mergeRecordContext, recordContext, writeFileAtomic } from "@qontinui/export-core";
-import { type AnnotationFile, type DatasetPaths, toStoredAnnotation } from "@qontinui/intermediate-format";
+import { boxIdentity, type ExportItem, type RecordContext, type ResolvedImage, writeFileAtomicSync } from "@qontinui/export-core";
+import { type AnnotationFile, type DatasetPaths, type StoredAnnotation, toStoredAnnotation } from "@qontinui/intermediate-format";
+import { AnnotationDoc, type ImageFields } from "./annotation-doc.js";
+import { AnnotationJournal, journalPath } from "./annotation-journal.js";
 import { Lanes } from "./lanes.js";
 import { readFileIfExists } from "./record-index.js";
+
+/**
+ * Boxes held in memory before the images changed longest ago are written out: ~0.4 KB each live, so
+ * ~2 MB. Enough for the images an automation keeps coming back to (a few hundred boxes each); more
+ * only kept boxes long enough to end as old-generation garbage (bench figure 4's 30k-record peak RSS
+ * went from ~150 to 173 MB with 20,000).
+ */
+export const DEFAULT_MAX_HELD_BOXES = 5_000;
 
 export interface AnnotationStoreOptions {
   /** Written as each file's `version`. */
@@ -13,40 +23,71 @@ export interface AnnotationStoreOptions {
    */
   unlistedPossible: boolean;
   note: (message: string) => void;
+  /** See DEFAULT_MAX_HELD_BOXES. */
+  maxHeldBoxes?: number;
+}
+
+/** An image's annotation file held in memory while the session changes it. */
+interface Held {
+  fields: ImageFields;
+  doc: AnnotationDoc;
+  /** Boxes added since the last journal line. */
+  added: StoredAnnotation[];
+  /** Changed since its file was last written (or never written). */
+  dirty: boolean;
+}
+
+/** What one flush hands to the disk: journal lines, then the files of images that left memory. */
+export interface AnnotationGroup {
+  journal: string;
+  files: Map<string, Held>;
 }
 
 /**
- * annotations/<id>.json: each record's boxes merged into its image's file
- * (a box already there is kept once), files changed since the last flush held
- * in memory and written together at the flush.
+ * annotations/<id>.json: each record's boxes merged into its image's file (a
+ * box already there is kept once), each file written once per export: when
+ * the export closes, or earlier when the boxes held in memory exceed
+ * `maxHeldBoxes` (the images changed longest ago go first). What a flush
+ * group changed goes to the annotation journal (one append) before the
+ * group's index entries and manifest lines, so a crash loses nothing the
+ * manifest names: the next open replays the journal. An image whose records
+ * keep coming all through a run (an automation looping on one screen) is
+ * thus written once, not at every flush with all its boxes.
  */
 export class AnnotationStore {
-  // Annotation files changed since the last flush, written together (concurrently) at the flush,
-  // before the index and manifest lines that refer to them; and the group last flushed, which may
-  // still be being written, so a record of one of its screenshots merges in memory. Older groups
-  // are whole on disk (a flush waits for the one before) and are read back if needed: records of a
-  // screenshot come together, so that is rare, and keeping more (this was an LRU of 1,024 files)
-  // only kept each file alive long enough to end as old-generation garbage.
-  private pending = new Map<string, AnnotationFile>();
-  private flushed = new Map<string, AnnotationFile>();
+  // In memory, least recently changed first.
+  private readonly held = new Map<string, Held>();
+  private heldBoxes = 0;
+  // Changed since the last flush: each gets a journal line.
+  private readonly changed = new Set<string>();
+  // Sent to the disk at the last flush, maybe still being written: a record of one merges in memory.
+  private leaving = new Map<string, Held>();
+  // Written at the last flush: marked in the next flush's journal lines (they are whole on disk by then).
+  private marks: string[] = [];
+  // Files written in this session: whole on disk, read back if their image comes again.
+  private readonly written = new Set<string>();
   // Annotation files read ahead in prepare() (concurrent, out of order) so merge(), which runs in
   // record order one at a time, does not wait for the disk. Used only if not written since.
   private readonly readAhead = new Map<string, Promise<Buffer | undefined>>();
-  private readonly written = new Set<string>();
   // Files created at once in annotations/ (see Lanes: more only spin on the directory's lock).
   private readonly lanes = new Lanes(2);
+  private readonly journal: AnnotationJournal;
+  private readonly maxHeldBoxes: number;
 
   constructor(
     private readonly paths: DatasetPaths,
     private readonly options: AnnotationStoreOptions,
-  ) {}
+  ) {
+    this.journal = new AnnotationJournal(journalPath(paths));
+    this.maxHeldBoxes = Math.max(0, options.maxHeldBoxes ?? DEFAULT_MAX_HELD_BOXES);
+  }
 
   /** Starts reading an image's file, if it may have one, for a record of it to merge into later. */
   readAheadFor(imageId: string, listed: boolean): void {
     if (
       (listed || this.options.unlistedPossible) &&
       !this.readAhead.has(imageId) &&
-      !this.pending.has(imageId) &&
+      !this.held.has(imageId) &&
       !this.written.has(imageId)
     ) {
       const p = readFileIfExists(this.paths.annotationFile(imageId));
@@ -60,72 +101,120 @@ export class AnnotationStore {
     this.readAhead.delete(imageId);
   }
 
-  /** Merges the record's boxes into annotations/<id>.json; returns how many boxes the file has and had. */
-  async merge(item: ExportItem, isNew: boolean): Promise<{ before: number; after: number }> {
-    const { image, record } = item;
-    const file = this.paths.annotationFile(image.id);
-    const cached = this.pending.get(image.id) ?? this.flushed.get(image.id);
-    const ahead = this.readAhead.get(image.id);
-    this.readAhead.delete(image.id);
-    const existing =
-      cached || (isNew && !this.options.unlistedPossible)
-        ? undefined
-        : ahead && !this.written.has(image.id)
-          ? await ahead
-          : await readFileIfExists(file);
-    let data: AnnotationFile | undefined = cached;
-    if (existing) {
-      try {
-        data = JSON.parse(existing.toString("utf8")) as AnnotationFile;
-      } catch {
-        this.options.note(`annotations/${image.id}.json was not valid JSON; rewriting it from this record (its earlier boxes are lost)`);
-      }
+  /** Merges the record's boxes and context (its recordContext) into its image's file; returns how many boxes the file has and had. */
+  async merge(item: ExportItem, isNew: boolean, context: RecordContext): Promise<{ before: number; after: number }> {
+    const { image } = item;
+    let h = this.held.get(image.id);
+    if (h) {
+      // Most recently changed last (the map's order is the order images leave memory in).
+      this.held.delete(image.id);
+    } else {
+      h = this.leaving.get(image.id) ?? (await this.load(image, isNew));
+      this.heldBoxes += h.doc.boxes.length;
     }
-    const before = data?.annotations?.length ?? 0;
-    const merged = [...(data?.annotations ?? [])];
-    const seen = new Set(merged.map((a) => boxIdentity(a.bbox, a.category_id)));
-    let added = 0;
+    this.held.set(image.id, h);
+    const before = h.doc.boxes.length;
     for (const a of item.annotations) {
-      const k = boxIdentity(a.bbox, a.categoryId);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      merged.push(toStoredAnnotation(a));
-      added++;
+      const identity = boxIdentity(a.bbox, a.categoryId);
+      if (h.doc.has(identity)) continue;
+      const stored = toStoredAnnotation(a);
+      h.doc.add(stored, identity);
+      h.added.push(stored);
     }
-    const next = recordContext(record);
-    // A context another writer left without states (an older or hand-made file) is replaced by this record's.
-    const context = data?.context && Array.isArray(data.context.active_states) ? mergeRecordContext(data.context, next) : next;
+    const added = h.doc.boxes.length - before;
     // Nothing new: no box, and the image's context (see mergeRecordContext) is unchanged.
-    if (data && added === 0 && context === data.context) return { before, after: before };
-    const out: AnnotationFile = {
+    if (!h.doc.mergeContext(context) && added === 0) return { before, after: before };
+    h.dirty = true;
+    this.heldBoxes += added;
+    this.changed.add(image.id);
+    return { before, after: before + added };
+  }
+
+  /** An image's file as it is on disk (if it may be there), to merge into. */
+  private async load(image: ResolvedImage, isNew: boolean): Promise<Held> {
+    const fields: ImageFields = {
       image_id: image.id,
       image_filename: image.id + image.extension,
       image_width: image.width,
       image_height: image.height,
-      annotations: merged,
-      context,
       version: this.options.version,
     };
-    this.pending.set(image.id, out);
-    return { before, after: merged.length };
+    const ahead = this.readAhead.get(image.id);
+    this.readAhead.delete(image.id);
+    const written = this.written.has(image.id);
+    const existing =
+      isNew && !this.options.unlistedPossible && !written ? undefined : ahead && !written ? await ahead : await readFileIfExists(this.paths.annotationFile(image.id));
+    let file: AnnotationFile | undefined;
+    if (existing) {
+      try {
+        file = JSON.parse(existing.toString("utf8")) as AnnotationFile;
+      } catch {
+        this.options.note(`annotations/${image.id}.json was not valid JSON; rewriting it from this record (its earlier boxes are lost)`);
+      }
+    }
+    return { fields, doc: new AnnotationDoc(file), added: [], dirty: false };
   }
 
-  /** Files changed since the last flush. */
+  /** Images changed since the last flush. */
   get waiting(): number {
-    return this.pending.size;
+    return this.changed.size;
   }
 
-  /** Takes the changed files as one group; they stay readable in memory until the next take. */
-  take(): Map<string, AnnotationFile> {
-    const docs = this.pending;
-    this.pending = new Map();
-    for (const id of docs.keys()) this.written.add(id);
-    this.flushed = docs;
-    return docs;
+  /**
+   * Takes what the records since the last flush changed: a journal line per image (after the marks
+   * of the files the last flush wrote), and, when more boxes are held than allowed, the files of
+   * the images changed longest ago, which leave memory.
+   */
+  take(): AnnotationGroup {
+    const lines = this.marks.map((id) => JSON.stringify({ written: id }));
+    this.marks = [];
+    for (const id of this.changed) {
+      const h = this.held.get(id);
+      if (!h) continue;
+      lines.push(JSON.stringify({ ...h.fields, context: h.doc.context, annotations: h.added }));
+      h.added = [];
+    }
+    this.changed.clear();
+    // Over the budget: the images changed longest ago leave memory; those changed since their file was
+    // last written are written in this group.
+    const leaving = new Map<string, Held>();
+    const files = new Map<string, Held>();
+    for (const [id, h] of this.held) {
+      if (this.heldBoxes <= this.maxHeldBoxes) break;
+      this.held.delete(id);
+      this.heldBoxes -= h.doc.boxes.length;
+      leaving.set(id, h);
+      if (!h.dirty) continue;
+      h.dirty = false;
+      files.set(id, h);
+      this.written.add(id);
+      this.marks.push(id);
+    }
+    this.leaving = leaving;
+    return { journal: lines.length > 0 ? `${lines.join("\n")}\n` : "", files };
   }
 
-  /** Writes a group's files, each whole (temp + rename). */
-  async write(docs: Map<string, AnnotationFile>): Promise<void> {
-    await Promise.all([...docs].map(([id, doc]) => this.lanes.run(() => writeFileAtomic(this.paths.annotationFile(id), JSON.stringify(doc, null, 2)))));
+  /** Writes a group: its journal lines and its files (each whole: temp + rename), together. */
+  async write(group: AnnotationGroup): Promise<void> {
+    await Promise.all([this.journal.append(group.journal), ...[...group.files].map(([id, h]) => this.writeFile(id, h))]);
+  }
+
+  private writeFile(id: string, h: Held): Promise<void> {
+    return this.lanes.run(async () => writeFileAtomicSync(this.paths.annotationFile(id), JSON.stringify(h.doc.toFile(h.fields), null, 2)));
+  }
+
+  /** Writes every file still held (after the last group), then removes the journal, which they make whole. */
+  async close(): Promise<void> {
+    const dirty = [...this.held].filter(([, h]) => h.dirty);
+    await Promise.all(dirty.map(([id, h]) => this.writeFile(id, h)));
+    for (const [, h] of dirty) h.dirty = false;
+    this.held.clear();
+    this.heldBoxes = 0;
+    await this.journal.remove();
+  }
+
+  /** Closes the journal without writing: what it holds is replayed by the next open. */
+  async abandon(): Promise<void> {
+    await this.journal.close();
   }
 }

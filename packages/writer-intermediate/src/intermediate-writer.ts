@@ -9,8 +9,9 @@ import {
   type WriterContext,
   type WriterSummary,
 } from "@qontinui/export-core";
-import { type AnnotationFile, datasetPaths, type ManifestEntry, STATE_DIR } from "@qontinui/intermediate-format";
-import { AnnotationStore } from "./annotation-store.js";
+import { datasetPaths, type ManifestEntry, STATE_DIR } from "@qontinui/intermediate-format";
+import { replayAnnotationJournal } from "./annotation-journal.js";
+import { type AnnotationGroup, AnnotationStore } from "./annotation-store.js";
 import { acquireLock, type AcquiredLock } from "./dataset-lock.js";
 import { type ImageMode, ImageStore } from "./image-store.js";
 import { type ManifestGroup, ManifestLog } from "./manifest-log.js";
@@ -35,8 +36,14 @@ export interface IntermediateWriterOptions {
   imageMode?: ImageMode;
   /** Write into a non-empty directory that is not a dataset. Nothing there is deleted. */
   force?: boolean;
-  /** Flush annotation files, index and manifest lines every N records (default 256); a crash loses at most the unflushed records, which the next export of the run adds again. */
+  /** Flush annotation journal, index and manifest lines every N records (default 256); a crash loses at most the unflushed records, which the next export of the run adds again. */
   flushEvery?: number;
+  /**
+   * Boxes of changed annotation files held in memory (default 5,000, ~2 MB): each file is
+   * written once, at close, unless this many boxes are held, when the files changed longest ago are
+   * written and let go. Until then the boxes are in the dataset's journal (`.qontinui/`).
+   */
+  maxHeldBoxes?: number;
   /** fsync the manifest and metadata at close (default false). */
   durable?: boolean;
   /** Overrides the pipeline's logger for recovery messages. */
@@ -111,6 +118,8 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
       await removeTempFiles(paths, note);
     }
     await log.repairTail();
+    // Boxes a killed export had only in its journal go into their files before anything reads them.
+    const replayed = await replayAnnotationJournal(paths, note);
     const meta = await readMetadata(paths, note);
     if (meta?.category_map) ctx.registry.load(meta.category_map);
     version = options.datasetVersion ?? meta?.dataset_version ?? ctx.datasetVersion;
@@ -119,16 +128,23 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
     index = loaded.index;
     const { consistent } = loaded;
     images = new ImageStore(paths, options.imageMode ?? "copy", (id) => index.hasImage(imageIdBytes(id)));
-    annotations = new AnnotationStore(paths, { version, unlistedPossible: stale !== undefined || (!consistent && log.size > 0), note });
-    const needRecount = stale !== undefined || !consistent || meta === undefined || typeof meta.total_annotations !== "number";
+    annotations = new AnnotationStore(paths, {
+      version,
+      // Files for images the manifest does not list: a crash's (boxes go before manifest lines), or another tool's.
+      unlistedPossible: stale !== undefined || replayed > 0 || (!consistent && log.size > 0),
+      note,
+      ...(options.maxHeldBoxes !== undefined ? { maxHeldBoxes: options.maxHeldBoxes } : {}),
+    });
+    const needRecount = stale !== undefined || replayed > 0 || !consistent || meta === undefined || typeof meta.total_annotations !== "number";
     totalAnnotations = needRecount && log.size > 0 ? await recountAnnotations(paths) : (meta?.total_annotations ?? 0);
   }
 
   /**
-   * Hands the records since the last flush to the background writer: their annotation files, then
-   * their index entries, then their manifest lines, so a crash leaves at worst boxes without their
-   * manifest line, which the next export of the record adds again (boxes are merged, never
-   * doubled). Groups are written one after another; a failed group fails the next write or close.
+   * Hands the records since the last flush to the background writer: their boxes (annotation
+   * journal, and the files of images leaving memory), then their index entries, then their manifest
+   * lines, so a crash leaves at worst boxes without their manifest line, which the next export of
+   * the record adds again (boxes are merged, never doubled). Groups are written one after another;
+   * a failed group fails the next write or close.
    */
   async function flush(): Promise<void> {
     await flushing;
@@ -139,7 +155,7 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
     flushing.catch(() => {}); // surfaced by the next flush or close, which await it
   }
 
-  async function writeGroup(docs: Map<string, AnnotationFile>, lines: ManifestGroup): Promise<void> {
+  async function writeGroup(docs: AnnotationGroup, lines: ManifestGroup): Promise<void> {
     await annotations.write(docs);
     await log.write(lines);
   }
@@ -150,8 +166,11 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
     try {
       await flush();
       await flushing;
+      // Every annotation file still in memory, written once; then the journal goes.
+      await annotations.close();
       if (options.durable) await log.sync();
     } finally {
+      await annotations.abandon();
       await log.close();
     }
     await writeMetadata(
@@ -203,13 +222,13 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
       await images.place(image);
       const idBytes = imageIdBytes(image.id);
       const isNew = !index.hasImage(idBytes);
-      const { before, after } = await annotations.merge(item, isNew);
+      const context = recordContext(record);
+      const { before, after } = await annotations.merge(item, isNew, context);
       // A new image counts all its boxes (its file may predate a crash); a known one only what was added.
       const delta = isNew ? after : after - before;
       totalAnnotations += delta;
       session.annotationsAdded += delta;
       if (isNew) session.imagesAdded++;
-      const context = recordContext(record);
       const entry: ManifestEntry = {
         id: image.id,
         image: `images/${image.id}${image.extension}`,

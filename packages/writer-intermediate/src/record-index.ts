@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import crypto from "node:crypto";
 import { promises as fs } from "node:fs";
 
 /**
@@ -66,8 +66,11 @@ class U64Set {
   }
 }
 
+// crypto.hash (Node 20.12+): one call, no Hash object per record; createHash on older Node 20.
+const hashOnce = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash;
+
 export function keyHash(key: string): Buffer {
-  return createHash("sha256").update(key).digest().subarray(0, 8);
+  return (hashOnce ? hashOnce("sha256", key, "buffer") : crypto.createHash("sha256").update(key).digest()).subarray(0, 8);
 }
 
 export function imageIdBytes(id: string): Buffer {
