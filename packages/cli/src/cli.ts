@@ -35,6 +35,7 @@ const COMMANDS: Record<string, { run: Command; about: string }> = {
   preview: { run: async (argv, io) => (await import("./commands/inspect.js")).previewCommand(argv, io), about: "draw boxes over images, and a contact sheet" },
   stats: { run: async (argv, io) => (await import("./commands/inspect.js")).statsCommand(argv, io), about: "per-category counts, sources, confidence, sizes" },
   merge: { run: async (argv, io) => (await import("./commands/merge.js")).mergeCommand(argv, io), about: "combine datasets exported on different machines" },
+  review: { run: async (argv, io) => (await import("@qontinui/review")).reviewCommand(argv, io), about: "review boxes in the browser: accept, reject, fix, lowest confidence first" },
 };
 
 export const VERSION = "0.1.0";
