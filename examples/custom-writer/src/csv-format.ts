@@ -24,6 +24,7 @@ export const csvFormat = defineFormat({
       ...(target.split ? { split: target.split } : {}),
       ...(target.logger ? { logger: target.logger } : {}),
       ...(target.keepDuplicates ? { keepDuplicates: true } : {}),
+      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
     });
     return convertCsv(input, { outDir: path.resolve(target.out), ...(target.onProgress ? { onProgress: target.onProgress } : {}) });
   },

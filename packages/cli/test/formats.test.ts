@@ -129,3 +129,29 @@ describe("one element, one box; one split, one membership", () => {
     expect(await membership(conv)).toEqual(inPass);
   });
 });
+
+describe("--reviewed-only", () => {
+  it("converts only the images whose every record a person reviewed", async () => {
+    const out = path.join(await tempDir(), "ds");
+    expect(await main(["run", runDir, "--out", out, "--quiet", "--click-mode", "fixed"], captureIO())).toBe(0);
+    const manifest = path.join(out, "manifest.jsonl");
+    const entries = (await fs.readFile(manifest, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { id: string; reviewed: boolean });
+    const [first, second] = [...new Set(entries.map((e) => e.id))];
+    // All of the first image's lines reviewed, only one of the second's.
+    let secondSeen = false;
+    for (const e of entries) {
+      if (e.id === first) e.reviewed = true;
+      if (e.id === second && !secondSeen) {
+        e.reviewed = true;
+        secondSeen = true;
+      }
+    }
+    await fs.writeFile(manifest, `${entries.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    for (const format of ["yolo", "voc", "coco"]) {
+      const io = captureIO();
+      const target = path.join(out, `reviewed-${format}`);
+      expect(await main([format, out, "--out", format === "coco" ? `${target}.json` : target, "--reviewed-only", "--json", "--quiet"], io), io.err()).toBe(0);
+      expect((JSON.parse(io.out()) as { images: number }).images, format).toBe(1);
+    }
+  });
+});

@@ -13,6 +13,8 @@ export interface FormatTarget {
   linkImages?: boolean;
   /** Keep near-identical boxes different labelers put on one element (default: merged, see mergeDuplicateBoxes). */
   keepDuplicates?: boolean;
+  /** Converting a dataset: only the images a person has reviewed (`qontinui-export review`). */
+  reviewedOnly?: boolean;
   onProgress?: (done: number, total: number) => void;
   logger?: Logger;
 }

@@ -2,8 +2,16 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment, withDuplicatesMerged } from "@qontinui/export-core";
 import { type ImageProblem, type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+import { storedCategoryId } from "./stored-annotation.js";
 
 const SHOWN_PER_REASON = 5;
+
+/** Images whose every manifest line is marked reviewed, in manifest order. */
+async function reviewedImageIds(dataset: IntermediateDataset, report: (p: ManifestProblem) => void): Promise<string[]> {
+  const reviewed = new Map<string, boolean>();
+  for await (const { entry } of dataset.manifest(report)) reviewed.set(entry.id, (reviewed.get(entry.id) ?? true) && entry.reviewed === true);
+  return [...reviewed].filter(([, all]) => all).map(([id]) => id);
+}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -13,7 +21,6 @@ async function exists(file: string): Promise<boolean> {
     return false;
   }
 }
-import { storedCategoryId } from "./stored-annotation.js";
 
 export interface DatasetConvertOptions {
   split?: SplitOptions;
@@ -25,6 +32,8 @@ export interface DatasetConvertOptions {
    * dataset itself keeps every box.
    */
   keepDuplicates?: boolean;
+  /** Only images a person has reviewed (every manifest line of the image marked `reviewed`, as `qontinui-export review` sets it). */
+  reviewedOnly?: boolean;
 }
 
 /**
@@ -43,7 +52,7 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
     );
   }
   const report = (p: ManifestProblem) => options.logger?.warn(`${dataset.paths.manifest}:${p.line}: ${p.message} (line passed over)`);
-  const ids = await dataset.imageIds(report);
+  const ids = options.reviewedOnly ? await reviewedImageIds(dataset, report) : await dataset.imageIds(report);
   const forSplit: { id: string; categories?: number[] }[] = [];
   if (options.split?.stratify) {
     const categoryMap = dataset.metadata.category_map;

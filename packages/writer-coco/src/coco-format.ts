@@ -45,6 +45,7 @@ export const cocoFormat = defineFormat({
     toCoco(datasetDir, {
       ...(target.out ? (target.split || o.layout === "coco2017" ? { outDir: path.resolve(target.out) } : { out: path.resolve(target.out) }) : {}),
       ...(target.split ? { split: target.split } : {}),
+      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
       ...(target.onProgress ? { onProgress: target.onProgress } : {}),
       ...(target.logger ? { logger: target.logger } : {}),
       ...common(target, o),

@@ -6,6 +6,8 @@ import { type CocoOptions, type CocoSummary, convertCoco } from "./convert-coco.
 export interface ToCocoOptions extends Omit<CocoOptions, "copyImagesTo"> {
   /** Told about manifest lines passed over (a torn last line, for instance). */
   logger?: Logger;
+  /** Only images a person has reviewed (every manifest line of the image marked `reviewed`, as `qontinui-export review` sets it). */
+  reviewedOnly?: boolean;
 }
 
 export interface ToCocoSummary extends CocoSummary {
@@ -27,6 +29,7 @@ export async function toCoco(datasetDir: string, options: ToCocoOptions = {}): P
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
+    ...(options.reviewedOnly ? { reviewedOnly: true } : {}),
   });
   const coco2017 = options.layout === "coco2017";
   const outDir = options.outDir ?? (!options.out && (options.split || coco2017) ? path.join(dir, "coco") : undefined);

@@ -3,7 +3,12 @@ import { convertVoc } from "./convert-voc.js";
 import type { VocOptions, VocSummary } from "./voc-options.js";
 
 /** Converts an intermediate dataset directory (ours or the seed's) to Pascal VOC. */
-export async function toVoc(datasetDir: string, options: VocOptions): Promise<VocSummary> {
-  const input = await datasetConvertInput(datasetDir, { split: options.split, logger: options.logger, keepDuplicates: options.keepDuplicates === true });
+export async function toVoc(datasetDir: string, options: VocOptions & { reviewedOnly?: boolean }): Promise<VocSummary> {
+  const input = await datasetConvertInput(datasetDir, {
+    split: options.split,
+    logger: options.logger,
+    keepDuplicates: options.keepDuplicates === true,
+    reviewedOnly: options.reviewedOnly === true,
+  });
   return convertVoc(input, options);
 }

@@ -49,6 +49,7 @@ export const vocFormat = defineFormat({
     return toVoc(datasetDir, {
       outDir: path.resolve(target.out),
       ...(target.split ? { split: target.split } : {}),
+      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
       ...(target.onProgress ? { onProgress: target.onProgress } : {}),
       ...(target.logger ? { logger: target.logger } : {}),
       ...common(target, o),

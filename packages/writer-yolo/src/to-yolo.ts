@@ -6,6 +6,8 @@ import type { YoloOptions, YoloSummary } from "./yolo-options.js";
 export interface ToYoloOptions extends YoloOptions {
   /** Told about torn or malformed manifest lines that are passed over. */
   logger?: Logger;
+  /** Only images a person has reviewed (every manifest line of the image marked `reviewed`, as `qontinui-export review` sets it). */
+  reviewedOnly?: boolean;
 }
 
 /** Converts an intermediate dataset directory (ours or the seed's) to the Ultralytics YOLO layout. */
@@ -14,6 +16,7 @@ export async function toYolo(datasetDir: string, options: ToYoloOptions): Promis
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
+    ...(options.reviewedOnly ? { reviewedOnly: true } : {}),
   });
   return convertYolo(input, options);
 }

@@ -26,6 +26,7 @@ export const yoloFormat = defineFormat({
     return toYolo(datasetDir, {
       outDir: path.resolve(target.out),
       ...(target.split ? { split: target.split } : {}),
+      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
       ...(target.onProgress ? { onProgress: target.onProgress } : {}),
       ...(target.logger ? { logger: target.logger } : {}),
       ...common(target, o),

@@ -25,6 +25,7 @@ ${out}
       --stratify            spread each category over the splits
       --link                hard-link images where the format copies them
                             (same filesystem only; falls back to a copy)
+      --reviewed-only       only images reviewed with 'qontinui-export review'
       --keep-duplicates     keep near-identical boxes different labelers put
                             on one element (IoU >= 0.8; default: merged into
                             one, the template's name over the click's category)
@@ -44,6 +45,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
       stratify: { type: "boolean" },
       link: { type: "boolean" },
       "keep-duplicates": { type: "boolean" },
+      "reviewed-only": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       ...formatFlagSpec([format]),
@@ -64,6 +66,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
         ...(split ? { split } : {}),
         ...(values.link ? { linkImages: true } : {}),
         ...(values["keep-duplicates"] ? { keepDuplicates: true } : {}),
+        ...(values["reviewed-only"] ? { reviewedOnly: true } : {}),
         onProgress: (done, total) => bar.update(done, total),
         // Warnings (boxes left out of a hostile dataset, images that do not decode, torn manifest lines) reach the user.
         logger: {
