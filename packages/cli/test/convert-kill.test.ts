@@ -1,31 +1,13 @@
-import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { TEMP_FILE_PATTERN } from "@qontinui/export-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listFiles, tempDir, writeRun } from "./fixtures.js";
+import { listFiles, runCli, tempDir, writeRun } from "./fixtures.js";
 
 // Issue 14: a conversion killed at any point never leaves an output that looks complete but is not,
 // and running the same command again gives exactly what one clean conversion gives, with no temp file.
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
 const SPLIT = ["--split", "0.6,0.2,0.2", "--seed", "3"];
-
-function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 /** Every file's bytes, the fields that hold the time of the conversion blanked. */
 async function snapshot(dir: string): Promise<Map<string, string>> {

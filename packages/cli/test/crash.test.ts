@@ -1,11 +1,9 @@
-import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { seededRandom } from "@qontinui/export-core";
 import { validateDataset } from "@qontinui/writer-intermediate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listFiles, tempDir, writeRun } from "./fixtures.js";
+import { listFiles, runCli, tempDir, writeRun } from "./fixtures.js";
 
 /**
  * Kills the CLI export with SIGKILL at random points, resumes, and checks the
@@ -15,22 +13,6 @@ import { listFiles, tempDir, writeRun } from "./fixtures.js";
  */
 const POINTS = Number(process.env.QONTINUI_CRASH_POINTS ?? 30);
 const RECORDS = Number(process.env.QONTINUI_CRASH_RECORDS ?? 150);
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
-
-function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import type { CliIO } from "../src/index.js";
 
@@ -73,3 +75,21 @@ export function captureIO(cwd = process.cwd(), signal?: AbortSignal): CliIO & { 
 }
 
 export { listFiles } from "@qontinui/export-core/testing";
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
+
+/** The built CLI in a child process; SIGKILLed after `killAfterMs` when given. */
+export function runCli(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stderr, ms: Date.now() - started });
+    });
+  });
+}

@@ -1,16 +1,8 @@
+import { seededRandom } from "@qontinui/export-core";
 import sharp from "sharp";
 
-/** A small seeded PRNG (mulberry32): the same screen for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same screen for the same seed. */
+const random = seededRandom;
 
 type Rgb = readonly [number, number, number];
 
