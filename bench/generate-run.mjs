@@ -256,11 +256,16 @@ const ACTION_TYPES = ["CLICK", "CLICK", "CLICK", "FIND", "TYPE", "HOVER"];
  * `records.jsonl` with `records` record lines, spread evenly over the
  * screenshots (records / uniqueScreens per screenshot), plus `missing`
  * records whose screenshot does not exist and `malformed` broken lines.
- * Returns what was written, for the benchmark's figures.
+ * `shotOf(r)` picks record r's screenshot instead of the even spread (figure 7's Zipf law);
+ * `screens`, `label` and `idPrefix` set the base screens, the tEXt label and the action ids.
+ * Returns what was written, for the benchmark's figures, with the records per screenshot.
  */
-export async function generateRun(dir, { records = 5000, uniqueScreens = 1000, seed = 1, bases = 12, missing, malformed = 1 } = {}) {
+export async function generateRun(
+  dir,
+  { records = 5000, uniqueScreens = 1000, seed = 1, bases = 12, missing, malformed = 1, shotOf, screens: given, label = "qontinui-bench", idPrefix = "act" } = {},
+) {
   const rnd = seededRandom(seed);
-  const screens = await baseScreens(bases, 1);
+  const screens = given ?? (await baseScreens(bases, 1));
   const shotsDir = path.join(dir, "screenshots");
   await mkdir(shotsDir, { recursive: true });
 
@@ -269,7 +274,7 @@ export async function generateRun(dir, { records = 5000, uniqueScreens = 1000, s
   const pending = [];
   for (let i = 0; i < uniqueScreens; i++) {
     const base = screens[i % screens.length];
-    const bytes = withTextChunk(base.png, `qontinui-bench seed=${seed} shot=${i}`);
+    const bytes = withTextChunk(base.png, `${label} seed=${seed} shot=${i}`);
     const name = `screenshots/shot_${String(i).padStart(6, "0")}.png`;
     names.push(name);
     screenshotBytes += bytes.length;
@@ -280,18 +285,20 @@ export async function generateRun(dir, { records = 5000, uniqueScreens = 1000, s
 
   const missingCount = missing ?? Math.max(1, Math.round(records / 1000));
   const lines = [];
+  const perShot = new Array(uniqueScreens).fill(0);
   let boxes = 0;
   let clicks = 0;
   for (let r = 0; r < records; r++) {
-    const isMissing = r % Math.max(1, Math.floor(records / missingCount)) === 7 && lines.length >= 7;
-    const shot = Math.floor((r * uniqueScreens) / records);
+    const isMissing = missingCount > 0 && r % Math.max(1, Math.floor(records / missingCount)) === 7 && lines.length >= 7;
+    const shot = shotOf ? shotOf(r) : Math.floor((r * uniqueScreens) / records);
+    if (!isMissing) perShot[shot]++;
     const base = screens[shot % screens.length];
     const target = base.elements[Math.floor(rnd() * base.elements.length)];
     const actionType = ACTION_TYPES[Math.floor(rnd() * ACTION_TYPES.length)];
     const found = rnd() < 0.92;
     const jitter = () => Math.round((rnd() - 0.5) * 4);
     const record = {
-      action_id: `act-${seed}-${String(r).padStart(7, "0")}`,
+      action_id: `${idPrefix}-${seed}-${String(r).padStart(7, "0")}`,
       action_type: actionType,
       start_time: BASE_TIME + r * 0.8,
       end_time: BASE_TIME + r * 0.8 + 0.3,
@@ -327,7 +334,7 @@ export async function generateRun(dir, { records = 5000, uniqueScreens = 1000, s
     if (r === Math.floor(records / 2)) for (let m = 0; m < malformed; m++) lines.push(`{"action_id": "broken-${m}", "action_type": "CLICK", "screenshot_ref`);
   }
   await writeFile(path.join(dir, "records.jsonl"), `${lines.join("\n")}\n`);
-  return { dir, records, uniqueScreens, screenshotBytes, screenshotNames: names, missing: missingCount, malformed, boxes, clicks };
+  return { dir, records, uniqueScreens, screenshotBytes, screenshotNames: names, missing: missingCount, malformed, boxes, clicks, perShot };
 }
 
 // ---------------------------------------------------------------- CLI

@@ -16,7 +16,7 @@ import sharp from "sharp";
 import { seededRandom } from "../packages/export-core/dist/index.js";
 import { exportRun } from "./export-run.mjs";
 import { ioFloor, warmScreenshots } from "./floor.mjs";
-import { baseScreens, withTextChunk } from "./generate-run.mjs";
+import { baseScreens, generateRun } from "./generate-run.mjs";
 
 const execFile = promisify(execFileCb);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,78 +60,26 @@ async function reuseScreens() {
  */
 export async function generateReuseRun(dir, { records = 3000, uniqueScreens = 500, seed = 7, s = 1 } = {}) {
   const rnd = seededRandom(seed);
-  const screens = await reuseScreens();
-  await mkdir(path.join(dir, "screenshots"), { recursive: true });
-  let screenshotBytes = 0;
-  const names = [];
-  for (let i = 0; i < uniqueScreens; i += 32) {
-    const batch = [];
-    for (let j = i; j < Math.min(uniqueScreens, i + 32); j++) {
-      const bytes = withTextChunk(screens[j % screens.length].png, `qontinui-reuse seed=${seed} shot=${j}`);
-      const name = `screenshots/shot_${String(j).padStart(6, "0")}.png`;
-      names.push(name);
-      screenshotBytes += bytes.length;
-      batch.push(writeFile(path.join(dir, name), bytes));
-    }
-    await Promise.all(batch);
-  }
   // Rank → screenshot: the hot screens are anywhere in the run, not the first files.
-  const byRank = names.map((_, i) => i);
+  const byRank = Array.from({ length: uniqueScreens }, (_, i) => i);
   for (let i = byRank.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
     [byRank[i], byRank[j]] = [byRank[j], byRank[i]];
   }
   const pick = zipf(uniqueScreens, s, rnd);
-  const perShot = new Array(uniqueScreens).fill(0);
-  const lines = [];
-  let boxes = 0;
-  let clicks = 0;
-  for (let r = 0; r < records; r++) {
-    const shot = byRank[pick()];
-    perShot[shot]++;
-    const base = screens[shot % screens.length];
-    const target = base.elements[Math.floor(rnd() * base.elements.length)];
-    const actionType = ACTION_TYPES[Math.floor(rnd() * ACTION_TYPES.length)];
-    const found = rnd() < 0.92;
-    const jitter = () => Math.round((rnd() - 0.5) * 4);
-    const record = {
-      action_id: `reuse-${seed}-${String(r).padStart(7, "0")}`,
-      action_type: actionType,
-      start_time: BASE_TIME + r * 0.8,
-      end_time: BASE_TIME + r * 0.8 + 0.3,
-      duration_ms: 300,
-      active_states_before: base.states,
-      active_states_after: base.states,
-      success: found,
-      error_message: found ? null : "template not found",
-      retry_count: found ? 0 : 2,
-      match_summary: {
-        found,
-        image_id: target.id,
-        location: { x: target.x + jitter(), y: target.y + jitter() },
-        template_size: { width: target.w, height: target.h },
-        confidence: found ? Number((0.8 + rnd() * 0.19).toFixed(4)) : Number((0.3 + rnd() * 0.3).toFixed(4)),
-      },
-      clicked_location: null,
-      click_button: null,
-      click_target_type: null,
-      screenshot_reference: names[shot],
-      workflow_id: `wf-${seed}-${Math.floor(r / 50)}`,
-      parent_action_id: null,
-      metadata: { runner_version: "2.4.1", monitor: 0 },
-    };
-    if (found) boxes++;
-    if (actionType === "CLICK" && found) {
-      record.clicked_location = [target.x + Math.floor(target.w / 2) + jitter(), target.y + Math.floor(target.h / 2) + jitter()];
-      record.click_button = "left";
-      record.click_target_type = target.kind;
-      clicks++;
-    }
-    lines.push(JSON.stringify(record));
-  }
-  await writeFile(path.join(dir, "records.jsonl"), `${lines.join("\n")}\n`);
-  const sorted = [...perShot].sort((a, b) => b - a);
-  return { dir, records, uniqueScreens, screenshotBytes, boxes, clicks, referenced: perShot.filter((n) => n > 0).length, top: sorted.slice(0, 5) };
+  const run = await generateRun(dir, {
+    records,
+    uniqueScreens,
+    seed,
+    missing: 0,
+    malformed: 0,
+    shotOf: () => byRank[pick()],
+    screens: await reuseScreens(),
+    label: "qontinui-reuse",
+    idPrefix: "reuse",
+  });
+  const sorted = [...run.perShot].sort((a, b) => b - a);
+  return { dir, records, uniqueScreens, screenshotBytes: run.screenshotBytes, boxes: run.boxes, clicks: run.clicks, referenced: run.perShot.filter((n) => n > 0).length, top: sorted.slice(0, 5) };
 }
 
 // ---------------------------------------------------------------- measuring
