@@ -39,3 +39,18 @@ describe("signals", () => {
     expect(report.problems).toEqual([]);
   }, 60_000);
 });
+
+describe("a closed pipe", () => {
+  it("ends quietly, without an EPIPE stack trace (validate … | head)", async () => {
+    const res = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.destroy(); // the reader is gone before the first write
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+  });
+});
