@@ -8,7 +8,6 @@
 // alternating, each into a new directory after warming the screenshots and a `sync`. The ratio is the
 // median smart time over the median fixed time (target ≤ 3×). The CPU time of the process during each
 // export is measured too: (smart − fixed) / clicks is what smart mode costs per click.
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -16,16 +15,7 @@ import { fileURLToPath } from "node:url";
 import { exportRun } from "./export-run.mjs";
 import { warmScreenshots } from "./floor.mjs";
 import { generateRun } from "./generate-run.mjs";
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function settle() {
-  if (process.platform !== "win32") spawnSync("sync");
-  globalThis.gc?.();
-}
+import { median, settle } from "./measure.mjs";
 
 /**
  * Generates the run under `root`, exports it `reps` times in each mode (alternating, after one untimed

@@ -17,6 +17,7 @@ import { seededRandom } from "../packages/export-core/dist/index.js";
 import { exportRun } from "./export-run.mjs";
 import { ioFloor, warmScreenshots } from "./floor.mjs";
 import { baseScreens, generateRun } from "./generate-run.mjs";
+import { alternate, mb, median, seconds, settle } from "./measure.mjs";
 
 const execFile = promisify(execFileCb);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,34 +85,12 @@ export async function generateReuseRun(dir, { records = 3000, uniqueScreens = 50
 
 // ---------------------------------------------------------------- measuring
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
-
-function settle() {
-  if (process.platform !== "win32") spawnSync("sync");
-  globalThis.gc?.();
-}
-
 /** Runs the CLI in a child process; wall time from spawn to exit, and its parsed --json output when asked. */
 async function cli(args, { json = false } = {}) {
   const t0 = performance.now();
   const { stdout } = await execFile(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - t0;
   return { ms, out: json ? JSON.parse(stdout) : undefined };
-}
-
-/** Alternates the steps, `reps` times, reversing the order every other round. */
-async function alternate(reps, steps) {
-  const out = steps.map(() => []);
-  for (let r = 0; r < reps; r++) {
-    const order = r % 2 ? [...steps.keys()].reverse() : [...steps.keys()];
-    for (const i of order) out[i].push(await steps[i](r));
-  }
-  return out;
 }
 
 /**

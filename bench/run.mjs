@@ -4,7 +4,7 @@
 //   node --expose-gc bench/run.mjs [--quick] [--large] [--only 1,2] [--json]
 //
 // See bench/README.md for what each figure means.
-import { execFile as execFileCb, spawnSync } from "node:child_process";
+import { execFile as execFileCb } from "node:child_process";
 import { mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +18,7 @@ import { exportRun, makeSource } from "./export-run.mjs";
 import { forEachLimit, ioFloor, warmScreenshots } from "./floor.mjs";
 import { generateRun } from "./generate-run.mjs";
 import { generateSession } from "../packages/runner-sessions/src/index.mjs";
+import { alternate, mb, median, seconds, settle } from "./measure.mjs";
 
 const execFile = promisify(execFileCb);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -59,32 +60,10 @@ const SIZES = quick
 
 // ---------------------------------------------------------------- helpers
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const millis = (ms) => `${ms.toFixed(1)} ms`;
-const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const log = (m) => {
   if (!json) process.stderr.write(`  … ${m}\n`);
 };
-
-/** Writes dirty pages out so that one measurement does not pay for the previous one's writes. */
-function settle() {
-  if (process.platform !== "win32") spawnSync("sync");
-  globalThis.gc?.();
-}
-
-/** Runs the measurements in the order given, alternating them between repetitions. */
-async function alternate(reps, steps) {
-  const out = steps.map(() => []);
-  for (let r = 0; r < reps; r++) {
-    const order = r % 2 ? [...steps.keys()].reverse() : [...steps.keys()];
-    for (const i of order) out[i].push(await steps[i](r));
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------- figures
 
