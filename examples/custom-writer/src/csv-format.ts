@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineFormat } from "@qontinui/export-core";
+import { conversionTargetOptions, defineFormat } from "@qontinui/export-core";
 import { datasetConvertInput } from "@qontinui/intermediate-format";
 import { z } from "zod";
 import { convertCsv, csvWriter } from "./csv-writer.js";
@@ -20,12 +20,8 @@ export const csvFormat = defineFormat({
   writer: (target) => csvWriter({ outDir: target.out, ...(target.split ? { split: target.split } : {}), ...(target.keepDuplicates ? { keepDuplicates: true } : {}) }),
   async fromDataset(datasetDir, target) {
     if (!target.out) throw new RangeError("csv: an output directory (out) is required");
-    const input = await datasetConvertInput(datasetDir, {
-      ...(target.split ? { split: target.split } : {}),
-      ...(target.logger ? { logger: target.logger } : {}),
-      ...(target.keepDuplicates ? { keepDuplicates: true } : {}),
-      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
-    });
-    return convertCsv(input, { outDir: path.resolve(target.out), ...(target.onProgress ? { onProgress: target.onProgress } : {}) });
+    const { onProgress, ...reading } = conversionTargetOptions(target);
+    const input = await datasetConvertInput(datasetDir, { ...reading, ...(target.keepDuplicates ? { keepDuplicates: true } : {}) });
+    return convertCsv(input, { outDir: path.resolve(target.out), ...(onProgress ? { onProgress } : {}) });
   },
 });

@@ -67,6 +67,28 @@ export interface FormatDescriptor<O = Record<string, unknown>> {
   fromDataset(datasetDir: string, target: FormatTarget, options: O): Promise<object>;
 }
 
+/** What a converter reading a dataset takes from the target as its own options: the split, progress, logger and reviewed-only, when set. */
+export interface ConversionTargetOptions {
+  split?: SplitOptions;
+  onProgress?: (done: number, total: number) => void;
+  logger?: Logger;
+  reviewedOnly?: true;
+}
+
+/**
+ * The target's fields every `fromDataset` passes on the same way, so a field
+ * added to FormatTarget reaches each converter from here (a descriptor adds
+ * its own `out` and options).
+ */
+export function conversionTargetOptions(target: FormatTarget): ConversionTargetOptions {
+  return {
+    ...(target.split ? { split: target.split } : {}),
+    ...(target.onProgress ? { onProgress: target.onProgress } : {}),
+    ...(target.logger ? { logger: target.logger } : {}),
+    ...(target.reviewedOnly ? { reviewedOnly: true as const } : {}),
+  };
+}
+
 /** Names a descriptor's option type from its schema (an identity function for inference). */
 export function defineFormat<O>(descriptor: FormatDescriptor<O>): FormatDescriptor<O> {
   return descriptor;

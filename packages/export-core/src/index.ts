@@ -86,4 +86,11 @@ export {
 export { type ScreenshotAccess, screenshotAccess } from "./source-screenshots.js";
 export { DEFAULT_MAX_LINE_BYTES, type JsonLine, type JsonLinesOptions, parseJsonLine, readJsonLines, replacePythonNonFinite } from "./json-lines.js";
 export { concatSources } from "./concat-sources.js";
-export { defineFormat, type FormatDescriptor, type FormatFlag, type FormatTarget } from "./format-descriptor.js";
+export {
+  type ConversionTargetOptions,
+  conversionTargetOptions,
+  defineFormat,
+  type FormatDescriptor,
+  type FormatFlag,
+  type FormatTarget,
+} from "./format-descriptor.js";

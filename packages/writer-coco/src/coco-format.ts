@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineFormat, type FormatTarget } from "@qontinui/export-core";
+import { conversionTargetOptions, defineFormat, type FormatTarget } from "@qontinui/export-core";
 import { z } from "zod";
 import { cocoWriter } from "./coco-writer.js";
 import { toCoco } from "./to-coco.js";
@@ -44,10 +44,7 @@ export const cocoFormat = defineFormat({
   fromDataset: (datasetDir, target, o) =>
     toCoco(datasetDir, {
       ...(target.out ? (target.split || o.layout === "coco2017" ? { outDir: path.resolve(target.out) } : { out: path.resolve(target.out) }) : {}),
-      ...(target.split ? { split: target.split } : {}),
-      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
-      ...(target.onProgress ? { onProgress: target.onProgress } : {}),
-      ...(target.logger ? { logger: target.logger } : {}),
+      ...conversionTargetOptions(target),
       ...common(target, o),
     }),
 });

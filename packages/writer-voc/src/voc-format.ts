@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineFormat, type FormatTarget } from "@qontinui/export-core";
+import { conversionTargetOptions, defineFormat, type FormatTarget } from "@qontinui/export-core";
 import { z } from "zod";
 import { toVoc } from "./to-voc.js";
 import { vocWriter } from "./voc-writer.js";
@@ -48,10 +48,7 @@ export const vocFormat = defineFormat({
     if (!target.out) throw new RangeError("voc: an output directory (out) is required");
     return toVoc(datasetDir, {
       outDir: path.resolve(target.out),
-      ...(target.split ? { split: target.split } : {}),
-      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
-      ...(target.onProgress ? { onProgress: target.onProgress } : {}),
-      ...(target.logger ? { logger: target.logger } : {}),
+      ...conversionTargetOptions(target),
       ...common(target, o),
     });
   },

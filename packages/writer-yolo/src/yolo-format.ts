@@ -1,5 +1,5 @@
 import path from "node:path";
-import { defineFormat, type FormatTarget } from "@qontinui/export-core";
+import { conversionTargetOptions, defineFormat, type FormatTarget } from "@qontinui/export-core";
 import { z } from "zod";
 import { toYolo } from "./to-yolo.js";
 import { yoloWriter } from "./yolo-writer.js";
@@ -25,10 +25,7 @@ export const yoloFormat = defineFormat({
     if (!target.out) throw new RangeError("yolo: an output directory (out) is required");
     return toYolo(datasetDir, {
       outDir: path.resolve(target.out),
-      ...(target.split ? { split: target.split } : {}),
-      ...(target.reviewedOnly ? { reviewedOnly: true } : {}),
-      ...(target.onProgress ? { onProgress: target.onProgress } : {}),
-      ...(target.logger ? { logger: target.logger } : {}),
+      ...conversionTargetOptions(target),
       ...common(target, o),
     });
   },
