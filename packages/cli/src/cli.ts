@@ -82,9 +82,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     // Only now: exit-codes.js knows export-core's error classes, which --help need not load.
     const { exitCodeFor } = await import("./exit-codes.js");
     const code = exitCodeFor(e);
-    const message = e instanceof Error ? e.message : String(e);
-    io.stderr.write(`qontinui-export ${name}: ${message}\n`);
+    io.stderr.write(`qontinui-export ${name}: ${oneLine(e instanceof Error ? e.message : String(e), name)}\n`);
     if (code === ExitCode.Failed && e instanceof Error && e.stack && io.env.QONTINUI_DEBUG) io.stderr.write(`${e.stack}\n`);
     return code;
   }
+}
+
+/** A message as one line, without the command's name repeated in front (errors from the libraries often start with it). */
+function oneLine(message: string, command: string): string {
+  let text = message.replace(/\s*\n\s*/g, " ").trim();
+  while (text.startsWith(`${command}: `)) text = text.slice(command.length + 2);
+  return text;
 }

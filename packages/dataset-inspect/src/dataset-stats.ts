@@ -1,4 +1,4 @@
-import { openDataset, type ManifestProblem } from "@qontinui/intermediate-format";
+import { type DatasetInput, datasetReader, type ManifestProblem } from "@qontinui/intermediate-format";
 
 export interface CategoryStats {
   id: number;
@@ -61,8 +61,8 @@ const BINS = 10;
  * by line and each image's annotations one at a time, so only image ids and
  * counters are held in memory.
  */
-export async function datasetStats(datasetDir: string): Promise<DatasetStats> {
-  const dataset = await openDataset(datasetDir);
+export async function datasetStats(from: DatasetInput): Promise<DatasetStats> {
+  const dataset = await datasetReader(from);
   const problems: ManifestProblem[] = [];
   const onProblem = (p: ManifestProblem) => problems.push(p);
 
@@ -123,7 +123,7 @@ export async function datasetStats(datasetDir: string): Promise<DatasetStats> {
   let maxRecordsPerImage = 0;
   for (const n of recordsPerImage.values()) if (n > maxRecordsPerImage) maxRecordsPerImage = n;
   return {
-    dir: datasetDir,
+    dir: dataset.location,
     records,
     images,
     duplicateRecords: records - images,

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import type { DatasetImage } from "@qontinui/export-core";
-import { openDataset } from "@qontinui/intermediate-format";
+import { type DatasetInput, datasetReader, IntermediateDataset } from "@qontinui/intermediate-format";
 import { boxOverlaySvg } from "./box-overlay.js";
 import { writeContactSheet } from "./contact-sheet.js";
 
@@ -41,12 +41,13 @@ export const CONTACT_SHEET_FILE = "contact-sheet.png";
  * Draws the boxes of the first `limit` images of an intermediate dataset into
  * <outDir>/<id>.png (same size as the original), then a contact sheet of them.
  */
-export async function renderPreviews(datasetDir: string, options: RenderPreviewsOptions): Promise<RenderPreviewsResult> {
+export async function renderPreviews(from: DatasetInput, options: RenderPreviewsOptions): Promise<RenderPreviewsResult> {
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
   const outDir = path.resolve(options.outDir);
-  const dataset = await openDataset(datasetDir);
-  for (const inside of [dataset.paths.root, dataset.paths.images, dataset.paths.annotations]) {
+  const dataset = await datasetReader(from);
+  const own = dataset instanceof IntermediateDataset ? [dataset.paths.root, dataset.paths.images, dataset.paths.annotations] : [];
+  for (const inside of own) {
     if (path.relative(inside, outDir) === "") {
       throw new RangeError(`refusing to write previews into the dataset itself (${outDir}); choose another --out`);
     }

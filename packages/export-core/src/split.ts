@@ -25,7 +25,11 @@ export function parseSplitRatios(text: string): number[] {
   if (parts.length === 0 || parts.some((p) => p === "")) {
     throw new ConfigError(`--split "${text}": give 1 to 3 comma-separated fractions that sum to 1, e.g. 0.7,0.2,0.1`);
   }
-  const ratios = parts.map(Number);
+  const ratios = parts.map((part) => {
+    const n = part.trim() === "" ? Number.NaN : Number(part);
+    if (!Number.isFinite(n)) throw new ConfigError(`--split "${text}": "${part}" is not a number; give 1 to 3 comma-separated fractions that sum to 1, e.g. 0.7,0.2,0.1`);
+    return n;
+  });
   validateRatios(ratios, `--split "${text}"`);
   return ratios;
 }

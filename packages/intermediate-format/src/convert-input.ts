@@ -1,25 +1,15 @@
-import { promises as fs } from "node:fs";
-import path from "node:path";
 import { type ConvertInput, mapAhead, type Logger, type SplitOptions, splitAssignment, withDuplicatesMerged } from "@qontinui/export-core";
-import { type ImageProblem, type IntermediateDataset, type ManifestProblem, openDataset } from "./dataset-reader.js";
+import { datasetReader, type ImageProblem, IntermediateDataset, type ManifestProblem } from "./dataset-reader.js";
+import type { DatasetInput, DatasetReader } from "./reader.js";
 import { storedCategoryId } from "./stored-annotation.js";
 
 const SHOWN_PER_REASON = 5;
 
 /** Images whose every manifest line is marked reviewed, in manifest order. */
-async function reviewedImageIds(dataset: IntermediateDataset, report: (p: ManifestProblem) => void): Promise<string[]> {
+async function reviewedImageIds(dataset: DatasetReader, report: (p: ManifestProblem) => void): Promise<string[]> {
   const reviewed = new Map<string, boolean>();
   for await (const { entry } of dataset.manifest(report)) reviewed.set(entry.id, (reviewed.get(entry.id) ?? true) && entry.reviewed === true);
   return [...reviewed].filter(([, all]) => all).map(([id]) => id);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface DatasetConvertOptions {
@@ -43,15 +33,16 @@ export interface DatasetConvertOptions {
  * image's categories for the split; `images()` then streams the images one at
  * a time, so memory holds ids and category ids only.
  */
-export async function datasetConvertInput(dir: string, options: DatasetConvertOptions = {}): Promise<ConvertInput & { dataset: IntermediateDataset }> {
-  const dataset = await openDataset(dir);
+export async function datasetConvertInput(from: DatasetInput, options: DatasetConvertOptions = {}): Promise<ConvertInput & { dataset: DatasetReader }> {
+  const dataset = await datasetReader(from);
   // An export that is running, or died, may hold boxes not yet in annotations/ (its journal): say so.
-  if (await exists(dataset.paths.lock)) {
+  if (await dataset.writerActive()) {
     options.logger?.warn(
-      `${dataset.dir}: an export is writing this dataset, or one was interrupted (${path.relative(dataset.dir, dataset.paths.lock)} is present): boxes it has not finished writing are not converted; let it finish, or run the same export again, then convert`,
+      `${dataset.location}: an export is writing this dataset, or one was interrupted (${dataset instanceof IntermediateDataset ? ".qontinui/lock is present" : "a writer holds it"}): boxes it has not finished writing are not converted; let it finish, or run the same export again, then convert`,
     );
   }
-  const report = (p: ManifestProblem) => options.logger?.warn(`${dataset.paths.manifest}:${p.line}: ${p.message} (line passed over)`);
+  const manifestName = dataset instanceof IntermediateDataset ? dataset.paths.manifest : `${dataset.location} manifest line `;
+  const report = (p: ManifestProblem) => options.logger?.warn(`${manifestName}${dataset instanceof IntermediateDataset ? ":" : ""}${p.line}: ${p.message} (line passed over)`);
   const ids = options.reviewedOnly ? await reviewedImageIds(dataset, report) : await dataset.imageIds(report);
   const forSplit: { id: string; categories?: number[] }[] = [];
   if (options.split?.stratify) {
@@ -68,8 +59,8 @@ export async function datasetConvertInput(dir: string, options: DatasetConvertOp
   const onImageProblem = (p: ImageProblem) => {
     const n = (shown.get(p.reason) ?? 0) + 1;
     shown.set(p.reason, n);
-    if (n <= SHOWN_PER_REASON) options.logger?.warn(`${dataset.dir}: ${p.message} (${p.reason})`);
-    else if (n === SHOWN_PER_REASON + 1) options.logger?.warn(`${dataset.dir}: more ${p.reason} problems are not shown`);
+    if (n <= SHOWN_PER_REASON) options.logger?.warn(`${dataset.location}: ${p.message} (${p.reason})`);
+    else if (n === SHOWN_PER_REASON + 1) options.logger?.warn(`${dataset.location}: more ${p.reason} problems are not shown`);
   };
   const input: ConvertInput = {
     categories: dataset.categories(),

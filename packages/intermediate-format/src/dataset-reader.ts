@@ -3,6 +3,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { type Category, type DatasetImage, DatasetError, type LabeledAnnotation, readImageInfo } from "@qontinui/export-core";
 import { type AnnotationFile, datasetPaths, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
+import type { DatasetReader, DatasetInput } from "./reader.js";
 import { type CategoryLookup, categoryLookup, checkStoredBox } from "./stored-box-check.js";
 
 export interface ManifestLine {
@@ -32,8 +33,10 @@ const IMAGE_FILE_NAME = /^([0-9a-f]{16})\.(png|jpg|jpeg|webp|gif)$/;
  * seed exporter wrote (string hash ids, 0-based categories, annotation files
  * only for images with boxes). Streaming: only image ids are kept in memory.
  */
-export class IntermediateDataset {
+export class IntermediateDataset implements DatasetReader {
   readonly paths: DatasetPaths;
+  readonly location: string;
+  readonly imagesDir: string;
   private readonly categoryIndex: CategoryLookup;
 
   private constructor(
@@ -41,6 +44,8 @@ export class IntermediateDataset {
     readonly metadata: Metadata,
   ) {
     this.paths = datasetPaths(dir);
+    this.location = this.paths.root;
+    this.imagesDir = this.paths.images;
     this.categoryIndex = categoryLookup(metadata.category_map);
   }
 
@@ -206,9 +211,27 @@ export class IntermediateDataset {
   async *images(onProblem?: (p: ManifestProblem) => void, onImageProblem?: (p: ImageProblem) => void): AsyncGenerator<DatasetImage> {
     for (const id of await this.imageIds(onProblem)) yield await this.image(id, onImageProblem);
   }
+
+  /** True when `.qontinui/lock` is present: an export is writing the dataset, or one was interrupted (its journal may hold boxes not yet in annotations/). */
+  async writerActive(): Promise<boolean> {
+    try {
+      await fs.access(this.paths.lock);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Nothing to release: files are opened per call. */
+  async close(): Promise<void> {}
 }
 
 /** Opens an intermediate dataset directory for reading. */
 export function openDataset(dir: string): Promise<IntermediateDataset> {
   return IntermediateDataset.open(dir);
+}
+
+/** A reader for a directory (opened here) or the reader given (left open: the caller's to close). */
+export async function datasetReader(input: DatasetInput): Promise<DatasetReader> {
+  return typeof input === "string" ? openDataset(input) : input;
 }

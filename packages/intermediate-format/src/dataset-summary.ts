@@ -1,4 +1,5 @@
-import { openDataset } from "./dataset-reader.js";
+import { datasetReader } from "./dataset-reader.js";
+import type { DatasetInput } from "./reader.js";
 import type { Metadata } from "./layout.js";
 
 /** The seed's get_summary(), field for field, plus the category list. */
@@ -15,9 +16,9 @@ export interface DatasetSummary {
   unreadable_manifest_lines: number[];
 }
 
-/** Summarises an intermediate dataset directory (streams the manifest). */
-export async function datasetSummary(dir: string): Promise<DatasetSummary> {
-  const ds = await openDataset(dir);
+/** Summarises an intermediate dataset (a directory or a store's reader; streams the manifest). */
+export async function datasetSummary(dataset: DatasetInput): Promise<DatasetSummary> {
+  const ds = await datasetReader(dataset);
   let entries = 0;
   let reviewed = 0;
   const bad: number[] = [];

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { Logger } from "@qontinui/export-core";
-import { datasetConvertInput } from "@qontinui/intermediate-format";
+import { ConfigError, type Logger } from "@qontinui/export-core";
+import { datasetConvertInput, type DatasetInput } from "@qontinui/intermediate-format";
 import { type CocoOptions, type CocoSummary, convertCoco } from "./convert-coco.js";
 
 export interface ToCocoOptions extends Omit<CocoOptions, "copyImagesTo"> {
@@ -22,18 +22,27 @@ export interface ToCocoSummary extends CocoSummary {
  * `<dataset>/images`, where the images already are (nothing is copied).
  * With `layout: "coco2017"`: `<dataset>/coco/annotations/<split>.json` and the
  * images copied (or linked) into `<dataset>/coco/images/<split>/`.
+ *
+ * From a dataset that is not a directory (a store's `DatasetReader`), `out`
+ * or `outDir` is required, and the flat layout copies the images into
+ * `images/` beside the JSON (there is no dataset folder to point at).
  */
-export async function toCoco(datasetDir: string, options: ToCocoOptions = {}): Promise<ToCocoSummary> {
-  const dir = path.resolve(datasetDir);
-  const input = await datasetConvertInput(dir, {
+export async function toCoco(dataset: DatasetInput, options: ToCocoOptions = {}): Promise<ToCocoSummary> {
+  const input = await datasetConvertInput(typeof dataset === "string" ? path.resolve(dataset) : dataset, {
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.keepDuplicates ? { keepDuplicates: true } : {}),
     ...(options.reviewedOnly ? { reviewedOnly: true } : {}),
   });
   const coco2017 = options.layout === "coco2017";
-  const outDir = options.outDir ?? (!options.out && (options.split || coco2017) ? path.join(dir, "coco") : undefined);
-  const out = options.out ?? (outDir ? undefined : path.join(dir, "dataset.json"));
-  const summary = await convertCoco(input, { ...options, ...(outDir ? { outDir } : {}), ...(out ? { out } : {}) });
-  return { ...summary, imagesDir: coco2017 ? path.resolve(outDir!, "images") : input.dataset.paths.images };
+  const home = typeof dataset === "string" ? path.resolve(dataset) : undefined;
+  if (!home && !options.out && !options.outDir) {
+    throw new ConfigError(`COCO from ${input.dataset.location}: give \`out\` (a file) or \`outDir\` (a directory): a store has no folder to write dataset.json into`);
+  }
+  const outDir = options.outDir ?? (!options.out && (options.split || coco2017) ? path.join(home!, "coco") : undefined);
+  const out = options.out ?? (outDir ? undefined : path.join(home!, "dataset.json"));
+  // Images not in a directory of their own (a store) are copied beside the JSON, where file_name points.
+  const copyImagesTo = !coco2017 && !input.dataset.imagesDir ? path.join(outDir ?? path.dirname(path.resolve(out!)), "images") : undefined;
+  const summary = await convertCoco(input, { ...options, ...(outDir ? { outDir } : {}), ...(out ? { out } : {}), ...(copyImagesTo ? { copyImagesTo } : {}) });
+  return { ...summary, imagesDir: coco2017 ? path.resolve(outDir!, "images") : (copyImagesTo ?? input.dataset.imagesDir!) };
 }

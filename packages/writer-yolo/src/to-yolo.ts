@@ -1,5 +1,5 @@
 import type { Logger } from "@qontinui/export-core";
-import { datasetConvertInput } from "@qontinui/intermediate-format";
+import { datasetConvertInput, type DatasetInput } from "@qontinui/intermediate-format";
 import { convertYolo } from "./convert-yolo.js";
 import type { YoloOptions, YoloSummary } from "./yolo-options.js";
 
@@ -10,8 +10,8 @@ export interface ToYoloOptions extends YoloOptions {
   reviewedOnly?: boolean;
 }
 
-/** Converts an intermediate dataset directory (ours or the seed's) to the Ultralytics YOLO layout. */
-export async function toYolo(datasetDir: string, options: ToYoloOptions): Promise<YoloSummary> {
+/** Converts an intermediate dataset (a directory, ours or the seed's, or a store's reader) to the Ultralytics YOLO layout. */
+export async function toYolo(datasetDir: DatasetInput, options: ToYoloOptions): Promise<YoloSummary> {
   const input = await datasetConvertInput(datasetDir, {
     ...(options.split ? { split: options.split } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

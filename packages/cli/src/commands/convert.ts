@@ -55,7 +55,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
       return ExitCode.Ok;
     }
     const dir = path.resolve(io.cwd, onePositional(name, positionals, "dataset directory"));
-    if (format.out === "dir" && !values.out) throw new UsageError(`${name}: --out <dir> is required\nRun 'qontinui-export ${name} --help' for usage.`);
+    if (format.out === "dir" && !values.out) throw new UsageError(`--out <dir> is required; see 'qontinui-export ${name} --help'`);
     const split = splitOptions(name, values);
     const options = formatOptions(name, format, values as Record<string, unknown>);
     const bar = new ProgressBar(io.stderr, !(values.quiet || values.json) && io.stderr.isTTY === true, name);

@@ -39,7 +39,7 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
     return ExitCode.Ok;
   }
   const dir = path.resolve(io.cwd, onePositional("preview", positionals, "dataset directory"));
-  if (!values.out) throw new UsageError("preview: --out <dir> is required\nRun 'qontinui-export preview --help' for usage.");
+  if (!values.out) throw new UsageError("--out <dir> is required; see 'qontinui-export preview --help'");
   const limit = numberOption("preview", "limit", values.limit, (n) => Number.isInteger(n) && n > 0);
   const bar = new ProgressBar(io.stderr, !values.quiet && io.stderr.isTTY === true, "preview");
   const result = await renderPreviews(dir, {

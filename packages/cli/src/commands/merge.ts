@@ -27,8 +27,8 @@ export async function mergeCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${mergeHelp}\n`);
     return ExitCode.Ok;
   }
-  if (!values.out) throw new UsageError("merge: --out <dataset> is required\nRun 'qontinui-export merge --help' for usage.");
-  if (positionals.length === 0) throw new UsageError("merge: give one or more datasets to merge\nRun 'qontinui-export merge --help' for usage.");
+  if (!values.out) throw new UsageError("--out <dataset> is required; see 'qontinui-export merge --help'");
+  if (positionals.length === 0) throw new UsageError("give one or more datasets to merge; see 'qontinui-export merge --help'");
   const summary = await mergeDatasets(
     positionals.map((p) => path.resolve(io.cwd, p)),
     {

@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   actionTypes,
   ConfigError,
+  DatasetError,
   type FormatDescriptor,
   type ExportStatistics,
   type Problem,
@@ -137,7 +138,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.Ok;
   }
   const runDir = path.resolve(io.cwd, onePositional("run", positionals, "run directory"));
-  if (!values.out) throw new UsageError("run: --out <dataset> is required\nRun 'qontinui-export run --help' for usage.");
+  if (!values.out) throw new UsageError("--out <dataset> is required; see 'qontinui-export run --help'");
   const out = path.resolve(io.cwd, values.out);
   const clickMode = values["click-mode"] ?? "smart";
   if (clickMode !== "smart" && clickMode !== "fixed") throw new UsageError(`run: --click-mode must be smart or fixed, not ${JSON.stringify(clickMode)}`);
@@ -169,8 +170,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     const st = await fs.stat(runDir);
     if (!st.isDirectory()) throw new Error();
   } catch {
-    io.stderr.write(`run: ${runDir} is not a directory; give the runner's run_data directory, a grounding dataset folder or a records.jsonl run\n`);
-    return ExitCode.BadInput;
+    throw new DatasetError(`${runDir} is not a directory; give the runner's run_data directory, a grounding dataset folder or a records.jsonl run`);
   }
   let run: OpenedRun;
   try {
@@ -181,8 +181,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     // Nothing the exporter knows in the directory, or a missing events file: the input is wrong, not the command line.
     if (!(e instanceof ConfigError)) throw e;
-    io.stderr.write(`run: ${e.message}\n`);
-    return ExitCode.BadInput;
+    throw new DatasetError(e.message);
   }
   // Said even with --quiet (which only hides the bar): which format was picked matters; --json carries it as `sources`.
   if (!values.json) io.stderr.write(`reading ${runDir} as ${describePicked(runDir, run.picked)}\n`);

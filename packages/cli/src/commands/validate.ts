@@ -1,5 +1,7 @@
+import { promises as fs } from "node:fs";
 import path from "node:path";
-import { validateDataset } from "@qontinui/intermediate-format";
+import { DatasetError } from "@qontinui/export-core";
+import { datasetPaths, validateDataset } from "@qontinui/intermediate-format";
 import { onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
@@ -9,7 +11,8 @@ export const validateHelp = `Usage: qontinui-export validate <dataset> [--json]
 Checks an intermediate dataset: every file against its JSON Schema, every
 manifest image present with a hash matching its name, every box inside its
 image, category ids consistent, metadata totals right. Problems are listed
-with file and line. Exits 5 when there are problems.
+with file and line. Exits 5 when there are problems, 4 when the directory is
+missing or holds no dataset at all (neither metadata.json nor manifest.jsonl).
 
 Options:
       --json    print the report as JSON
@@ -22,6 +25,7 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     return ExitCode.Ok;
   }
   const dir = path.resolve(io.cwd, onePositional("validate", positionals, "dataset directory"));
+  await requireDataset(dir);
   const report = await validateDataset(dir);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -33,4 +37,13 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     );
   }
   return report.ok ? ExitCode.Ok : ExitCode.Problems;
+}
+
+/** Not a dataset at all (no directory, or neither metadata.json nor manifest.jsonl) is bad input (exit 4), not a dataset with problems (exit 5). */
+async function requireDataset(dir: string): Promise<void> {
+  const st = await fs.stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new DatasetError(`${dir} is not a directory; give an intermediate dataset (qontinui-export run <run-dir> --out <dataset> makes one)`);
+  const paths = datasetPaths(dir);
+  const present = await Promise.all([paths.metadata, paths.manifest].map((f) => fs.access(f).then(() => true, () => false)));
+  if (!present.includes(true)) throw new DatasetError(`${dir} is not an intermediate dataset: no metadata.json and no manifest.jsonl`);
 }
