@@ -1,6 +1,5 @@
 import { promises as fs } from "node:fs";
 import { type ImagePlacement, placeImage, tempPathFor } from "@qontinui/export-core";
-import sharp from "sharp";
 
 /** JPEG quality when none is given: high enough that screenshot text keeps its edges. */
 export const DEFAULT_JPEG_QUALITY = 95;
@@ -35,6 +34,8 @@ export async function writeJpeg(source: string, target: string, options: { quali
   if (await isJpegFile(source)) return { kind: await placeImage(source, target, options.mode) };
   const tmp = tempPathFor(target);
   try {
+    // Loaded the first time an image needs transcoding: `qontinui-export run` without VOC never pays sharp's start-up.
+    const { default: sharp } = await import("sharp");
     await sharp(source, { failOn: "error" })
       .flatten({ background: "#ffffff" })
       .toColourspace("srgb")
