@@ -36,7 +36,7 @@ export interface FormatFlag {
  * command of that name, `run --format`, the export service and `--help` all
  * come from it. `options` validates (and coerces, for flags given as text)
  * the format's own options; `writer` writes it in an export's pass;
- * `fromDataset` converts an intermediate dataset directory.
+ * `fromDataset` converts an intermediate dataset (a directory or a reader).
  *
  * ```ts
  * export const csvFormat = defineFormat({
@@ -63,8 +63,19 @@ export interface FormatDescriptor<O = Record<string, unknown>> {
   flags: readonly FormatFlag[];
   /** The format as a pipeline writer (target.out is its directory). */
   writer(target: FormatTarget & { out: string }, options: O): Writer;
-  /** Converts an intermediate dataset directory; resolves to the format's summary. */
-  fromDataset(datasetDir: string, target: FormatTarget, options: O): Promise<object>;
+  /** Converts an intermediate dataset (a directory, or a reader such as a store's); resolves to the format's summary. */
+  fromDataset(dataset: string | DatasetHandle, target: FormatTarget, options: O): Promise<object>;
+}
+
+/**
+ * A dataset that is not a directory, opened for reading: in practice
+ * @qontinui/intermediate-format's `DatasetReader` (a PostgreSQL-backed store's
+ * reader is one). Converters hand it to `datasetConvertInput`, which takes a
+ * directory or a reader alike.
+ */
+export interface DatasetHandle {
+  /** For messages: where the dataset is (a store's URL without its password). */
+  readonly location: string;
 }
 
 /** What a converter reading a dataset takes from the target as its own options: the split, progress, logger and reviewed-only, when set. */

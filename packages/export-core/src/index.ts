@@ -89,6 +89,7 @@ export { concatSources } from "./concat-sources.js";
 export {
   type ConversionTargetOptions,
   conversionTargetOptions,
+  type DatasetHandle,
   defineFormat,
   type FormatDescriptor,
   type FormatFlag,

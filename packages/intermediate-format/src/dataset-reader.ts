@@ -3,7 +3,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { type Category, type DatasetImage, DatasetError, type LabeledAnnotation, readImageInfo } from "@qontinui/export-core";
 import { type AnnotationFile, datasetPaths, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
-import type { DatasetReader, DatasetInput } from "./reader.js";
+import { type DatasetInput, type DatasetReader, isDatasetReader } from "./reader.js";
 import { type CategoryLookup, categoryLookup, checkStoredBox } from "./stored-box-check.js";
 
 export interface ManifestLine {
@@ -233,5 +233,7 @@ export function openDataset(dir: string): Promise<IntermediateDataset> {
 
 /** A reader for a directory (opened here) or the reader given (left open: the caller's to close). */
 export async function datasetReader(input: DatasetInput): Promise<DatasetReader> {
-  return typeof input === "string" ? openDataset(input) : input;
+  if (typeof input === "string") return openDataset(input);
+  if (!isDatasetReader(input)) throw new DatasetError(`${String((input as { location?: unknown })?.location ?? "the dataset given")} is not a dataset reader: it lacks some of manifest(), image(), categories()…`);
+  return input;
 }

@@ -14,7 +14,7 @@ export {
 } from "./layout.js";
 export { fromStoredAnnotation, storedCategoryId, toStoredAnnotation } from "./stored-annotation.js";
 export { datasetReader, type ImageProblem, IntermediateDataset, type ManifestLine, type ManifestProblem, openDataset } from "./dataset-reader.js";
-export type { DatasetInput, DatasetReader } from "./reader.js";
+export { type DatasetInput, type DatasetReader, isDatasetReader } from "./reader.js";
 export { type CategoryLookup, categoryLookup, checkStoredBox, StoredBoxProblem, type StoredBoxResult } from "./stored-box-check.js";
 export { datasetConvertInput, type DatasetConvertOptions } from "./convert-input.js";
 export { datasetSummary, type DatasetSummary } from "./dataset-summary.js";

@@ -46,6 +46,8 @@ export interface StoredAnnotation {
   clipped?: boolean;
   /** The smart click labeler's facts (strategy, element type, fallback…). */
   inference_metadata?: Record<string, unknown>;
+  /** A person's decision, as qontinui-web names them (`qontinui-export review`, `applyWebReview`); absent means pending. */
+  review_status?: "pending" | "approved" | "rejected" | "flagged";
   [extra: string]: unknown;
 }
 

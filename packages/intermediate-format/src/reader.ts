@@ -1,4 +1,4 @@
-import type { Category, DatasetImage } from "@qontinui/export-core";
+import type { Category, DatasetHandle, DatasetImage } from "@qontinui/export-core";
 import type { ImageProblem, ManifestLine, ManifestProblem } from "./dataset-reader.js";
 import type { AnnotationFile, Metadata } from "./layout.js";
 
@@ -10,7 +10,7 @@ import type { AnnotationFile, Metadata } from "./layout.js";
  * is another. Everything is in the on-disk dataset's own shapes (layout.ts),
  * so a reader is "the dataset as if it were files".
  */
-export interface DatasetReader {
+export interface DatasetReader extends DatasetHandle {
   /** For messages: the directory, or the store's URL without its password. */
   readonly location: string;
   /** The directory image files (`<id>.<ext>`) are in, when the dataset is a directory; a store has none (`image(id).path` is a file it made available). */
@@ -33,5 +33,18 @@ export interface DatasetReader {
   close(): Promise<void>;
 }
 
-/** A dataset directory, or a reader already open (which stays the caller's to close). */
-export type DatasetInput = string | DatasetReader;
+/**
+ * A dataset directory, or a reader already open (which stays the caller's to
+ * close). Typed loosely as core's `DatasetHandle` so format descriptors can
+ * pass theirs on; `datasetReader` checks it is a whole reader.
+ */
+export type DatasetInput = string | DatasetHandle;
+
+const READER_METHODS = ["categories", "manifest", "imageIds", "readAnnotationFile", "image", "images", "writerActive", "close"] as const;
+
+/** True when `value` has every member of a DatasetReader. */
+export function isDatasetReader(value: unknown): value is DatasetReader {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.location === "string" && typeof r.metadata === "object" && r.metadata !== null && READER_METHODS.every((m) => typeof r[m] === "function");
+}

@@ -196,7 +196,7 @@
       select.addEventListener("change", () => decide("edit", i, { category: select.value }));
       const meta = document.createElement("div");
       meta.className = "meta";
-      meta.textContent = `conf ${Number(box.confidence).toFixed(2)} · ${box.source} · [${box.bbox.map((v) => Math.round(v)).join(", ")}]`;
+      meta.textContent = `conf ${Number(box.confidence).toFixed(2)} · ${box.source} · [${box.bbox.map((v) => Math.round(v)).join(", ")}]${box.review_status && box.review_status !== "pending" ? ` · ${box.review_status}` : ""}`;
       const verified = document.createElement("span");
       verified.className = box.verified === true ? "verified" : "";
       verified.textContent = box.verified === true ? " verified" : " unverified";
@@ -206,7 +206,11 @@
       const reject = document.createElement("button");
       reject.textContent = "reject";
       reject.addEventListener("click", () => decide("reject", i));
-      li.append(swatch, select, verified, meta, accept, document.createTextNode(" "), reject);
+      const flag = document.createElement("button");
+      flag.textContent = "flag";
+      flag.title = "keep the box but mark it doubtful (F)";
+      flag.addEventListener("click", () => decide("flag", i));
+      li.append(swatch, select, verified, meta, accept, document.createTextNode(" "), reject, document.createTextNode(" "), flag);
       li.addEventListener("click", (e) => {
         if (e.target === li || e.target === meta) select_(i);
       });
@@ -358,6 +362,7 @@
     else if (key === "A") decide("accept");
     else if (key === "a") sel !== undefined && decide("accept", sel);
     else if (key === "r" || key === "Delete" || key === "Backspace") sel !== undefined && decide("reject", sel);
+    else if (key === "f") sel !== undefined && decide("flag", sel);
     else if (key === "n" || key === "ArrowRight" || key === " ") go(state.pos + 1);
     else if (key === "p" || key === "ArrowLeft") go(state.pos - 1);
     else if ((key === "Tab" && !evt.shiftKey) || key === "j") boxes.length && select_(((sel ?? -1) + 1) % boxes.length);
@@ -388,6 +393,6 @@
     await loadSession();
     await loadQueue();
     document.body.dataset.ready = "true";
-    status("ready: A accept · R reject · N next · P previous · U undo · D draw · ? help");
+    status("ready: A accept · R reject · F flag · N next · P previous · U undo · D draw · ? help");
   });
 })();

@@ -16,7 +16,7 @@ export function reviewLogPath(datasetDir: string): string {
   return path.join(path.resolve(datasetDir), REVIEW_DIR, REVIEW_LOG_FILE);
 }
 
-export type ReviewAction = "accept" | "reject" | "edit" | "add" | "undo";
+export type ReviewAction = "accept" | "reject" | "edit" | "add" | "flag" | "undo";
 
 /** One line of review/log.jsonl. */
 export interface ReviewLogEntry {
@@ -26,6 +26,8 @@ export interface ReviewLogEntry {
   time: string;
   /** Who decided: the OS user running the review server, unless told otherwise. */
   reviewer: string;
+  /** Where the decision was made, when not in the review page (e.g. `qontinui-web` for decisions read back from it). */
+  origin?: string;
   /** The image id (16 hex). */
   image: string;
   action: ReviewAction;

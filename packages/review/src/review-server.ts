@@ -46,7 +46,7 @@ const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "imag
 const bboxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 const decisionSchema = z.object({
   image: z.string().regex(IMAGE_ID_PATTERN),
-  action: z.enum(["accept", "reject", "edit", "add"]),
+  action: z.enum(["accept", "reject", "edit", "add", "flag"]),
   index: z.number().int().min(0).optional(),
   before: z.record(z.string(), z.unknown()).optional(),
   bbox: bboxSchema.optional(),

@@ -12,11 +12,22 @@ import { categoryCounts, type ImageSummary, orderQueue, type QueueFilter, readAn
 /** Source of a box a reviewer drew. */
 export const REVIEW_SOURCE = "review";
 
+/**
+ * A box's review state, stored as its optional `review_status` (the same
+ * values as qontinui-web's): absent means pending. accept, edit and add make
+ * a box approved; flag keeps it but marks it doubtful (flagged, unverified, so
+ * it comes back to the front of the queue and `--reviewed-only` leaves its image out);
+ * reject removes it from the annotation file, and review/log.jsonl keeps it
+ * whole (converters never see a rejected box).
+ */
+export type ReviewStatus = "pending" | "approved" | "rejected" | "flagged";
+export const REVIEW_STATUSES: readonly ReviewStatus[] = ["pending", "approved", "rejected", "flagged"];
+
 /** One decision on one image, as the page sends it. */
 export interface ReviewDecision {
   image: string;
   /** accept without `index`: every box of the image (and an image without boxes is marked reviewed). */
-  action: "accept" | "reject" | "edit" | "add";
+  action: "accept" | "reject" | "edit" | "add" | "flag";
   /** The box's index in the annotation file as the reviewer loaded it. */
   index?: number;
   /** The box as the reviewer loaded it: a box changed since (by another reviewer) is not overwritten. */
@@ -25,6 +36,14 @@ export interface ReviewDecision {
   bbox?: [number, number, number, number];
   /** edit, add: a category name from metadata.json's category_map. */
   category?: string;
+  /** Where the decision was made when not in this session's page (e.g. `qontinui-web`): kept in the log entry. */
+  origin?: string;
+}
+
+/** What `decideMany` did: the decisions written, and those refused (each with why), in the order given. */
+export interface BatchResult {
+  applied: { decision: ReviewDecision; entries: ReviewLogEntry[] }[];
+  refused: { decision: ReviewDecision; error: Error }[];
 }
 
 /** An image as the page shows it: its stored boxes, fresh from disk. */
@@ -259,14 +278,87 @@ export class ReviewSession {
     return { category_id: this.categoryMap[name]!, category_name: name };
   }
 
-  private entry(image: string, action: ReviewAction, fields: Partial<ReviewLogEntry>): ReviewLogEntry {
-    return { id: randomBytes(8).toString("hex"), time: new Date().toISOString(), reviewer: this.reviewer, image, action, ...fields };
+  private entry(on: string | ReviewDecision, action: ReviewAction, fields: Partial<ReviewLogEntry>): ReviewLogEntry {
+    const image = typeof on === "string" ? on : on.image;
+    const origin = typeof on === "string" ? undefined : on.origin;
+    return { id: randomBytes(8).toString("hex"), time: new Date().toISOString(), reviewer: this.reviewer, image, action, ...(origin !== undefined ? { origin } : {}), ...fields };
   }
 
   private async applyLocked(d: ReviewDecision): Promise<DecisionResult> {
+    const doc = await this.docFor(d);
+    const { entries, delta } = this.applyTo(doc, d);
+    const reviewed = doc.annotations.every((b) => b.verified === true);
+    return this.commit(doc, entries, delta, reviewed);
+  }
+
+  /** The image's annotation file as it is on disk now, or a fresh one where the decision may create it. */
+  private async docFor(d: ReviewDecision): Promise<AnnotationFile> {
     const existing = await this.readDoc(d.image);
     const doc = existing ?? (d.action === "add" || (d.action === "accept" && d.index === undefined) ? await this.newDoc(d.image) : undefined);
     if (!doc || !Array.isArray(doc.annotations)) throw new ReviewInputError(`image ${d.image} has no boxes to ${d.action}`);
+    return doc;
+  }
+
+  /**
+   * Several decisions (from another tool: qontinui-web's review, a script) in
+   * one hold of the dataset's lock: each image's file is read once, its
+   * decisions applied in order, written once; metadata.json's total and the
+   * manifest are rewritten once at the end. A decision that cannot be applied
+   * (its box changed or gone, a bad category) is refused alone and returned
+   * with why; the others are written.
+   */
+  async decideMany(decisions: readonly ReviewDecision[]): Promise<BatchResult> {
+    for (const d of decisions) this.summaryOf(d.image);
+    const result = await withDatasetLock(this.dataset.paths, () => this.applyManyLocked(decisions), this.lockWaitMs);
+    const groups = result.applied.map((a) => a.entries).filter((e) => e.length > 0);
+    this.undoStack.push(...groups);
+    return result;
+  }
+
+  private async applyManyLocked(decisions: readonly ReviewDecision[]): Promise<BatchResult> {
+    const byImage = new Map<string, ReviewDecision[]>();
+    for (const d of decisions) {
+      const list = byImage.get(d.image);
+      if (list) list.push(d);
+      else byImage.set(d.image, [d]);
+    }
+    const result: BatchResult = { applied: [], refused: [] };
+    const reviewedNow = new Map<string, boolean>();
+    let totalDelta = 0;
+    for (const [image, list] of byImage) {
+      let doc: AnnotationFile | undefined;
+      const entries: ReviewLogEntry[] = [];
+      for (const d of list) {
+        try {
+          doc ??= await this.docFor(d);
+          // Applied to a copy first: a refused decision leaves the file as the others made it.
+          const next: AnnotationFile = { ...doc, annotations: [...doc.annotations] };
+          const applied = this.applyTo(next, d);
+          doc = next;
+          entries.push(...applied.entries);
+          totalDelta += applied.delta;
+          result.applied.push({ decision: d, entries: applied.entries });
+        } catch (e) {
+          if (!(e instanceof ReviewConflictError || e instanceof ReviewInputError)) throw e;
+          result.refused.push({ decision: d, error: e });
+        }
+      }
+      if (!doc || entries.length === 0) continue;
+      const reviewed = doc.annotations.every((b) => b.verified === true);
+      const summary = this.summaryOf(image);
+      if (summary.reviewed !== reviewed) entries[entries.length - 1]!.reviewed = { before: summary.reviewed, after: reviewed };
+      for (const e of entries) await appendReviewLog(this.logFile, e);
+      await writeAnnotationFile(this.dataset.paths, doc);
+      reviewedNow.set(image, reviewed);
+      this.summaries.set(image, summarizeImage(image, summary.order, reviewed, doc));
+    }
+    await adjustTotalAnnotations(this.dataset.paths, totalDelta);
+    if (reviewedNow.size > 0) await setManifestReviewed(this.dataset.paths, reviewedNow);
+    return result;
+  }
+
+  /** Applies one decision to an annotation file in memory: the log entries it makes and the change in box count. */
+  private applyTo(doc: AnnotationFile, d: ReviewDecision): { entries: ReviewLogEntry[]; delta: number } {
     const entries: ReviewLogEntry[] = [];
     let delta = 0;
     switch (d.action) {
@@ -275,12 +367,12 @@ export class ReviewSession {
         const targets = all ? doc.annotations.map((_, i) => i) : [this.findBox(doc, d.index, d.before, "accept")];
         for (const i of targets) {
           const before = doc.annotations[i]!;
-          if (all && before.verified === true) continue;
-          const after = { ...before, verified: true };
+          if (all && before.verified === true && before.review_status === "approved") continue;
+          const after: StoredAnnotation = { ...before, verified: true, review_status: "approved" };
           doc.annotations[i] = after;
-          entries.push(this.entry(d.image, "accept", { index: i, before, after }));
+          entries.push(this.entry(d, "accept", { index: i, before, after }));
         }
-        if (entries.length === 0) entries.push(this.entry(d.image, "accept", {}));
+        if (entries.length === 0) entries.push(this.entry(d, "accept", {}));
         break;
       }
       case "reject": {
@@ -288,20 +380,28 @@ export class ReviewSession {
         const before = doc.annotations[i]!;
         doc.annotations.splice(i, 1);
         delta = -1;
-        entries.push(this.entry(d.image, "reject", { index: i, before }));
+        entries.push(this.entry(d, "reject", { index: i, before }));
+        break;
+      }
+      case "flag": {
+        const i = this.findBox(doc, d.index, d.before, "flag");
+        const before = doc.annotations[i]!;
+        const after: StoredAnnotation = { ...before, verified: false, review_status: "flagged" };
+        doc.annotations[i] = after;
+        entries.push(this.entry(d, "flag", { index: i, before, after }));
         break;
       }
       case "edit": {
         const i = this.findBox(doc, d.index, d.before, "edit");
         const before = doc.annotations[i]!;
-        const after: StoredAnnotation = { ...before, verified: true };
+        const after: StoredAnnotation = { ...before, verified: true, review_status: "approved" };
         if (d.bbox !== undefined) {
           after.bbox = this.checkedBox(d.bbox, doc);
           delete after.clipped;
         }
         if (d.category !== undefined) Object.assign(after, this.category(d.category));
         doc.annotations[i] = after;
-        entries.push(this.entry(d.image, "edit", { index: i, before, after }));
+        entries.push(this.entry(d, "edit", { index: i, before, after }));
         break;
       }
       case "add": {
@@ -311,17 +411,17 @@ export class ReviewSession {
           confidence: 1,
           source: REVIEW_SOURCE,
           verified: true,
+          review_status: "approved",
         };
         doc.annotations.push(after);
         delta = 1;
-        entries.push(this.entry(d.image, "add", { index: doc.annotations.length - 1, after }));
+        entries.push(this.entry(d, "add", { index: doc.annotations.length - 1, after }));
         break;
       }
       default:
         throw new ReviewInputError(`unknown action ${JSON.stringify((d as { action: unknown }).action)?.slice(0, 30)}`);
     }
-    const reviewed = doc.annotations.every((b) => b.verified === true);
-    return this.commit(doc, entries, delta, reviewed);
+    return { entries, delta };
   }
 
   private async undoLocked(group: ReviewLogEntry[]): Promise<DecisionResult> {

@@ -49,7 +49,7 @@ describe("decisions on disk", () => {
 
     await review.decide({ image: a, action: "add", bbox: [300, 200, 60, 30], category: "link" });
     now = await annotations(a);
-    expect(now.annotations[2]).toEqual({ bbox: [300, 200, 60, 30], category_id: now.annotations[2]!.category_id, category_name: "link", confidence: 1, source: "review", verified: true });
+    expect(now.annotations[2]).toEqual({ bbox: [300, 200, 60, 30], category_id: now.annotations[2]!.category_id, category_name: "link", confidence: 1, source: "review", verified: true, review_status: "approved" });
     expect((await metadata()).total_annotations).toBe(5);
 
     const log = await reviewLog();
@@ -150,5 +150,62 @@ describe("decisions on disk", () => {
     await fs.rm(lockFile);
     await review.decide({ image: a, action: "accept", index: 0, before: b0! });
     expect((await annotations(a)).annotations[0]!.verified).toBe(true);
+  });
+  it("review_status: accept and edit approve, flag keeps the box unverified and flagged (undo restores it), reject removes it; accept-all approves boxes already verified", async () => {
+    const review = await ReviewSession.open(fx.dir, { reviewer: "carol" });
+    const { a, b } = fx.ids;
+    const [b0, b1, b2] = (await annotations(a)).annotations;
+    expect(b0!.review_status).toBeUndefined(); // an exported box: pending
+    await review.decide({ image: a, action: "accept", index: 0, before: b0! });
+    await review.decide({ image: a, action: "edit", index: 2, before: b2!, bbox: [41, 161, 150, 50] });
+    await review.decide({ image: a, action: "flag", index: 1, before: b1! });
+    let now = (await annotations(a)).annotations;
+    expect(now.map((x) => [x.review_status, x.verified])).toEqual([
+      ["approved", true],
+      ["flagged", false],
+      ["approved", true],
+    ]);
+    // A flagged box is doubtful: the image is not reviewed and comes first among unverified ones.
+    expect((await manifest()).filter((e) => e.id === a).every((e) => e.reviewed === false)).toBe(true);
+    expect(review.queue({ state: "unverified" }).map((q) => q.id)).toContain(a);
+    const log = await reviewLog();
+    expect(log.at(-1)).toMatchObject({ action: "flag", before: b1, after: { ...b1, verified: false, review_status: "flagged" } });
+    await review.undo();
+    now = (await annotations(a)).annotations;
+    expect(now[1]).toEqual(b1);
+    // Accept-all: the image's boxes, verified or not, become approved.
+    await review.decide({ image: b, action: "accept", index: 0, before: (await annotations(b)).annotations[0]! });
+    await review.decide({ image: b, action: "accept" });
+    expect((await annotations(b)).annotations.map((x) => x.review_status)).toEqual(["approved", "approved"]);
+    await expectValid();
+  });
+
+  it("decideMany: one lock, each file written once, a refused decision does not stop the others", async () => {
+    const review = await ReviewSession.open(fx.dir, { reviewer: "qontinui-web" });
+    const { a, b } = fx.ids;
+    const [a0, a1, a2] = (await annotations(a)).annotations;
+    const [b0] = (await annotations(b)).annotations;
+    const result = await review.decideMany([
+      { image: a, action: "accept", index: 0, before: a0!, origin: "qontinui-web" },
+      { image: a, action: "reject", index: 1, before: a1!, origin: "qontinui-web" },
+      { image: a, action: "flag", index: 2, before: { ...a2!, bbox: [0, 0, 1, 1] }, origin: "qontinui-web" }, // not the box on disk
+      { image: b, action: "flag", index: 0, before: b0!, origin: "qontinui-web" },
+    ]);
+    expect(result.applied.map((x) => x.decision.action)).toEqual(["accept", "reject", "flag"]);
+    expect(result.refused).toHaveLength(1);
+    expect(result.refused[0]!.error).toBeInstanceOf(ReviewConflictError);
+    expect((await annotations(a)).annotations.map((x) => [x.category_name, x.review_status ?? "pending"])).toEqual([
+      ["button", "approved"],
+      ["button", "pending"],
+    ]);
+    expect((await annotations(b)).annotations[0]!.review_status).toBe("flagged");
+    expect((await metadata()).total_annotations).toBe(4);
+    const log = await reviewLog();
+    expect(log.map((e) => [e.action, e.origin])).toEqual([
+      ["accept", "qontinui-web"],
+      ["reject", "qontinui-web"],
+      ["flag", "qontinui-web"],
+    ]);
+    await expectValid();
   });
 });

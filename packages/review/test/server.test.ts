@@ -148,3 +148,16 @@ describe("review server decisions", () => {
     expect(report.problems).toEqual([]);
   });
 });
+
+describe("review server: flag", () => {
+  it("flags a box through the API (kept, unverified, review_status flagged); the page cannot claim another origin", async () => {
+    const s = await start();
+    const h = auth(s);
+    const img = JSON.parse((await request(s.port, `/api/images/${fx.ids.a}`, { headers: h })).body) as { boxes: AnnotationFile["annotations"] };
+    const r = await request(s.port, "/api/decisions", { headers: h, body: { image: fx.ids.a, action: "flag", index: 2, before: img.boxes[2], origin: "qontinui-web" } });
+    expect(r.status).toBe(200);
+    expect((await annotations(fx.ids.a)).annotations[2]).toEqual({ ...img.boxes[2], verified: false, review_status: "flagged" });
+    const log = await readLines<{ action: string; origin?: string }>(path.join(fx.dir, "review", "log.jsonl"));
+    expect(log.map((e) => [e.action, e.origin])).toEqual([["flag", undefined]]);
+  });
+});

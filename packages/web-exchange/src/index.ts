@@ -1,0 +1,30 @@
+export {
+  annotationEntry,
+  DEFAULT_MAX_BYTES_PER_ZIP,
+  DEFAULT_MAX_IMAGES_PER_ZIP,
+  imageEntry,
+  MANIFEST_ENTRY,
+  METADATA_ENTRY,
+  shardFileName,
+  type WebZipDatasetReader,
+  type WebZipOptions,
+  type WebZipProgress,
+  WebZipReason,
+  type WebZipResult,
+  type WebZipShard,
+  writeWebZip,
+} from "./web-zip.js";
+export { applyWebReview, type WebReviewOptions, type WebReviewResult } from "./web-review.js";
+export {
+  DEFAULT_SOURCE_MAP,
+  REVIEW_STATUSES,
+  type ReviewStatus,
+  UNKNOWN_SOURCE_FALLBACK,
+  WEB_ELEMENT_TYPES,
+  WEB_LIMITS,
+  WEB_SOURCES,
+  type WebElementType,
+  type WebSource,
+  webElementType,
+  webSource,
+} from "./web-fields.js";
