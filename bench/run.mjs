@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { runClickBench } from "./click-bench.mjs";
 import { figureReuse } from "./reuse-bench.mjs";
+import { figureStore } from "./store-bench.mjs";
 import { runCocoBench } from "./coco-bench.mjs";
 import { appendBatch, buildLargeDataset, writeBatchRun } from "./append-bench.mjs";
 import { exportRun, makeSource } from "./export-run.mjs";
@@ -29,7 +30,8 @@ const USAGE = `usage: node --expose-gc bench/run.mjs [--quick] [--large] [--only
   --quick   small sizes, one repetition: a smoke run (about a minute)
   --large   figure 4 also at 100,000 records / 20,000 screenshots (about a minute more and
             11 GB of temporary disk: 5.4 GB of run, as much again exported)
-  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS, 5 run_data, 6 smart click, 7 heavy reuse)
+  --only    run these figures only (1 export, 2 append, 3 COCO, 4 RSS, 5 run_data, 6 smart click, 7 heavy reuse,
+            8 PostgreSQL store: 8 writers at once, append into 100k images; needs apt-get install postgresql)
   --json    print the results as JSON instead of the table`;
 
 const argv = process.argv.slice(2);
@@ -48,8 +50,8 @@ for (const a of argv) {
     process.exit(2);
   }
 }
-if (only && [...only].some((n) => !(Number.isInteger(n) && n >= 1 && n <= 7))) {
-  console.error(`--only takes figure numbers 1 to 7, e.g. --only 1,2\n${USAGE}`);
+if (only && [...only].some((n) => !(Number.isInteger(n) && n >= 1 && n <= 8))) {
+  console.error(`--only takes figure numbers 1 to 8, e.g. --only 1,2\n${USAGE}`);
   process.exit(2);
 }
 const want = (n) => !only || only.has(n);
@@ -453,6 +455,7 @@ try {
   if (want(5)) results.push(await figureRunData(root));
   if (want(6)) results.push(await figureClick(root));
   if (want(7)) results.push(await figureReuse(root, { quick, log }));
+  if (want(8)) results.push(...(await figureStore(root, { quick, log })));
 } finally {
   await rm(root, { recursive: true, force: true });
 }

@@ -36,6 +36,11 @@ const COMMANDS: Record<string, { run: Command; about: string }> = {
   stats: { run: async (argv, io) => (await import("./commands/inspect.js")).statsCommand(argv, io), about: "per-category counts, sources, confidence, sizes" },
   merge: { run: async (argv, io) => (await import("./commands/merge.js")).mergeCommand(argv, io), about: "combine datasets exported on different machines" },
   review: { run: async (argv, io) => (await import("@qontinui/review")).reviewCommand(argv, io), about: "review boxes in the browser: accept, reject, fix, lowest confidence first" },
+  ingest: { run: async (argv, io) => (await import("./commands/store.js")).ingestCommand(argv, io), about: "load datasets (shards) into a PostgreSQL-backed store many runners share" },
+  export: { run: async (argv, io) => (await import("./commands/store.js")).exportCommand(argv, io), about: "write a store's dataset as an on-disk dataset" },
+  sweep: { run: async (argv, io) => (await import("./commands/store.js")).sweepCommand(argv, io), about: "remove a store's blobs no row names" },
+  "web-zip": { run: async (argv, io) => (await import("./commands/web.js")).webZipCommand(argv, io), about: "write the ZIP qontinui-web's dataset import accepts" },
+  "web-review": { run: async (argv, io) => (await import("./commands/web.js")).webReviewCommand(argv, io), about: "apply review decisions made in qontinui-web to the dataset" },
 };
 
 export const VERSION = "0.1.0";

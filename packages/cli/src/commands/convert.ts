@@ -2,6 +2,7 @@ import path from "node:path";
 import type { FormatDescriptor } from "@qontinui/export-core";
 import { onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
+import { withDatasetArg } from "../dataset-arg.js";
 import type { CliIO } from "../io.js";
 import { ProgressBar } from "../progress-bar.js";
 import { formatFlagHelp, formatFlagSpec, formatOptions } from "./format-options.js";
@@ -16,7 +17,8 @@ export function convertHelp(format: FormatDescriptor<any>): string {
   return `Usage: qontinui-export ${format.name} <dataset> ${format.out === "dir" ? "--out <dir> " : ""}[options]
 
 Converts an intermediate dataset (ours or the Python runner's) to
-${format.summary}.
+${format.summary}. <dataset> is a dataset directory or a store URL
+(postgres://…?dataset=<name>&blobs=<dir>).
 
 Options:
 ${out}
@@ -54,13 +56,13 @@ export function convertCommand(format: FormatDescriptor<any>) {
       io.stdout.write(`${convertHelp(format)}\n`);
       return ExitCode.Ok;
     }
-    const dir = path.resolve(io.cwd, onePositional(name, positionals, "dataset directory"));
+    const datasetArg = onePositional(name, positionals, "dataset (a directory or a postgres:// store URL)");
     if (format.out === "dir" && !values.out) throw new UsageError(`--out <dir> is required; see 'qontinui-export ${name} --help'`);
     const split = splitOptions(name, values);
     const options = formatOptions(name, format, values as Record<string, unknown>);
     const bar = new ProgressBar(io.stderr, !(values.quiet || values.json) && io.stderr.isTTY === true, name);
-    const summary = await format.fromDataset(
-      dir,
+    const summary = await withDatasetArg(datasetArg, io, (dataset) => format.fromDataset(
+      dataset.input,
       {
         ...(values.out ? { out: path.resolve(io.cwd, values.out) } : {}),
         ...(split ? { split } : {}),
@@ -78,7 +80,7 @@ export function convertCommand(format: FormatDescriptor<any>) {
         },
       },
       options,
-    );
+    ));
     bar.done();
     io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatConverted(name.toUpperCase(), summary)}\n`);
     return ExitCode.Ok;

@@ -2,10 +2,13 @@ import path from "node:path";
 import { datasetStats, formatStats, renderPreviews } from "@qontinui/dataset-inspect";
 import { numberOption, onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode, UsageError } from "../exit-codes.js";
+import { withDatasetArg } from "../dataset-arg.js";
 import type { CliIO } from "../io.js";
 import { ProgressBar } from "../progress-bar.js";
 
 export const previewHelp = `Usage: qontinui-export preview <dataset> --out <dir> [--limit N]
+
+<dataset> is a dataset directory or a store URL (postgres://…?dataset=<name>&blobs=<dir>).
 
 Draws each image's boxes (a colour per category, label and confidence;
 dashed when unverified) into <dir>/<id>.png, and a contact sheet of them all
@@ -19,6 +22,8 @@ Options:
   -h, --help          this help`;
 
 export const statsHelp = `Usage: qontinui-export stats <dataset> [--json]
+
+<dataset> is a dataset directory or a store URL (postgres://…?dataset=<name>&blobs=<dir>).
 
 Per-category counts, boxes per source, verified share, confidence histogram,
 image sizes and the duplicates deduplication saved.
@@ -38,16 +43,17 @@ export async function previewCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout.write(`${previewHelp}\n`);
     return ExitCode.Ok;
   }
-  const dir = path.resolve(io.cwd, onePositional("preview", positionals, "dataset directory"));
+  const datasetArg = onePositional("preview", positionals, "dataset (a directory or a postgres:// store URL)");
   if (!values.out) throw new UsageError("--out <dir> is required; see 'qontinui-export preview --help'");
+  const outDir = path.resolve(io.cwd, values.out);
   const limit = numberOption("preview", "limit", values.limit, (n) => Number.isInteger(n) && n > 0);
   const bar = new ProgressBar(io.stderr, !values.quiet && io.stderr.isTTY === true, "preview");
-  const result = await renderPreviews(dir, {
-    outDir: path.resolve(io.cwd, values.out),
+  const result = await withDatasetArg(datasetArg, io, (dataset) => renderPreviews(dataset.input, {
+    outDir,
     ...(limit ? { limit } : {}),
     contactSheet: !values["no-sheet"],
     onProgress: (done: number, total: number) => bar.update(done, total),
-  } as Parameters<typeof renderPreviews>[1]);
+  } as Parameters<typeof renderPreviews>[1]));
   bar.done();
   io.stdout.write(`${result.images.length} preview(s) in ${path.resolve(io.cwd, values.out)}${result.contactSheet ? `\ncontact sheet: ${result.contactSheet}` : ""}\n`);
   // An image that could not be drawn is named with the reason, so a missing or broken file is not a silent gap.
@@ -61,8 +67,7 @@ export async function statsCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${statsHelp}\n`);
     return ExitCode.Ok;
   }
-  const dir = path.resolve(io.cwd, onePositional("stats", positionals, "dataset directory"));
-  const stats = await datasetStats(dir);
+  const stats = await withDatasetArg(onePositional("stats", positionals, "dataset (a directory or a postgres:// store URL)"), io, (dataset) => datasetStats(dataset.input));
   io.stdout.write(values.json ? `${JSON.stringify(stats, null, 2)}\n` : `${formatStats(stats)}\n`);
   return ExitCode.Ok;
 }

@@ -30,6 +30,7 @@ import { foreignFlags, formatFlagHelp, formatFlagSpec, formatOptions } from "./f
 import { splitOptions } from "./split-options.js";
 
 export const runHelp = `Usage: qontinui-export run <run-dir> --out <dataset> [options]
+       qontinui-export run <run-dir> --store <postgres://…> [options]
 
 Exports what a qontinui runner left on disk into an intermediate dataset.
 <run-dir> may hold any of these (it says which it picked):
@@ -48,6 +49,10 @@ already there are not added again, categories keep their ids.
 
 Options:
   -o, --out <dir>          dataset directory (created; must be empty or a dataset)
+      --store <url>        instead of --out: a PostgreSQL-backed store many runners
+                           write at once, postgres://user@host:port/db?dataset=<name>&blobs=<dir>
+                           (default $QONTINUI_STORE when --out is not given); convert it
+                           afterwards with the coco/yolo/voc commands given the URL
       --source <format>    read only this format: run-data, tree-events,
                            grounding or records (default: every one found)
       --events <file>      tree events to join to a run_data export (action
@@ -108,6 +113,7 @@ async function countLines(file: string): Promise<number | undefined> {
 export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("run", argv, {
     out: { type: "string", short: "o" },
+    store: { type: "string" },
     source: { type: "string" },
     events: { type: "string" },
     "successful-only": { type: "boolean" },
@@ -138,8 +144,13 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.Ok;
   }
   const runDir = path.resolve(io.cwd, onePositional("run", positionals, "run directory"));
-  if (!values.out) throw new UsageError("--out <dataset> is required; see 'qontinui-export run --help'");
-  const out = path.resolve(io.cwd, values.out);
+  if (values.out && values.store) throw new UsageError("give --out <dataset> or --store <url>, not both; see 'qontinui-export run --help'");
+  const storeUrl = values.store ?? (values.out ? undefined : io.env.QONTINUI_STORE || undefined);
+  if (!values.out && !storeUrl) throw new UsageError("--out <dataset> is required (or --store <postgres://…>); see 'qontinui-export run --help'");
+  if (storeUrl && (values.format || values.coco)) {
+    throw new UsageError("--format and --coco write beside an on-disk dataset; with --store, convert the store afterwards (qontinui-export coco <store-url> --out <dir>)");
+  }
+  const out = values.out ? path.resolve(io.cwd, values.out) : "";
   const clickMode = values["click-mode"] ?? "smart";
   if (clickMode !== "smart" && clickMode !== "fixed") throw new UsageError(`run: --click-mode must be smart or fixed, not ${JSON.stringify(clickMode)}`);
   const imageMode = (values["image-mode"] ?? "copy") as ImageMode;
@@ -192,7 +203,12 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   if (values["action-type"]?.length) filters.push(actionTypes(values["action-type"]));
 
   const keep = values["keep-duplicates"] ? { keepDuplicates: true } : {};
-  const writers: Writer[] = [intermediateWriter({ outDir: out, datasetVersion, imageMode, force: values.force ?? false })];
+  // A store is opened only when asked for (its package, and pg with it, load only then).
+  const store = storeUrl ? await (await import("@qontinui/store-postgres")).openStore({ url: storeUrl, env: io.env, datasetVersion }) : undefined;
+  const closeStore = async () => store?.close();
+  const writers: Writer[] = store
+    ? [(await import("@qontinui/store-postgres")).storeWriter(store)]
+    : [intermediateWriter({ outDir: out, datasetVersion, imageMode, force: values.force ?? false })];
   for (const f of formats) {
     writers.push(
       f.writer(
@@ -239,6 +255,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     ...(problemsHandle ? { onProblem } : {}),
     onProgress: (e) => bar.update(e.recordsRead, total, `${(e.bytesRead / 1e6).toFixed(1)} MB`),
   }).finally(async () => {
+    await closeStore();
     if (!problemsHandle) return;
     await problemsWrite;
     await problemsHandle.write(problemLines.splice(0).join(""));
@@ -252,9 +269,9 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const s = result.statistics;
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ runDir, out, sources: run.picked, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ runDir, out: store ? store.location : out, sources: run.picked, statistics: s, writers: result.writers, ...(coco ? { coco } : {}) }, null, 2)}\n`);
   } else {
-    io.stdout.write(formatRunSummary(runDir, out, s, result.writers));
+    io.stdout.write(formatRunSummary(runDir, store ? store.location : out, s, result.writers));
     if (coco) io.stdout.write(formatCocoLine(coco as ToCocoSummary, out));
   }
   if (values.strict && s.recordsSkipped > 0) return ExitCode.Problems;
@@ -269,8 +286,8 @@ export function formatRunSummary(runDir: string, out: string, s: ExportStatistic
     `images    ${s.uniqueImages} distinct in this run (${(s.bytesRead / 1e6).toFixed(1)} MB read)`,
     `boxes     ${s.annotations} labelled${Object.keys(s.annotationsBySource).length ? ` (${Object.entries(s.annotationsBySource).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
   ];
-  const inter = writers.find((w) => w.writer === "intermediate");
-  if (inter) lines.push(`dataset   ${inter.totalRecords} records, ${inter.totalImages} images, ${inter.totalAnnotations} distinct boxes in total`);
+  const inter = writers.find((w) => w.writer === "intermediate" || w.writer === "store");
+  if (inter && inter.totalRecords !== undefined) lines.push(`dataset   ${inter.totalRecords} records, ${inter.totalImages} images, ${inter.totalAnnotations} distinct boxes in total`);
   if (s.problems.total > 0) {
     lines.push(`problems  ${s.problems.total}:`);
     for (const [reason, n] of Object.entries(s.problems.byReason).sort((a, b) => b[1] - a[1])) {

@@ -1,10 +1,12 @@
-import path from "node:path";
 import { datasetSummary } from "@qontinui/intermediate-format";
 import { onePositional, parseCommandArgs } from "../args.js";
 import { ExitCode } from "../exit-codes.js";
+import { withDatasetArg } from "../dataset-arg.js";
 import type { CliIO } from "../io.js";
 
 export const summaryHelp = `Usage: qontinui-export summary <dataset> [--json]
+
+<dataset> is a dataset directory or a store URL (postgres://…?dataset=<name>&blobs=<dir>).
 
 Prints what an intermediate dataset holds: version, totals, categories,
 manifest and reviewed entries (the Python exporter's get_summary).
@@ -19,8 +21,10 @@ export async function summaryCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout.write(`${summaryHelp}\n`);
     return ExitCode.Ok;
   }
-  const dir = path.resolve(io.cwd, onePositional("summary", positionals, "dataset directory"));
-  const s = await datasetSummary(dir);
+  const { s, dir } = await withDatasetArg(onePositional("summary", positionals, "dataset (a directory or a postgres:// store URL)"), io, async (dataset) => ({
+    s: await datasetSummary(dataset.input),
+    dir: dataset.location,
+  }));
   if (values.json) {
     io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     return ExitCode.Ok;

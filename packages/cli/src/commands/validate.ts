@@ -3,6 +3,7 @@ import path from "node:path";
 import { DatasetError } from "@qontinui/export-core";
 import { datasetPaths, validateDataset } from "@qontinui/intermediate-format";
 import { onePositional, parseCommandArgs } from "../args.js";
+import { isStoreArg } from "../dataset-arg.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIO } from "../io.js";
 
@@ -13,6 +14,8 @@ manifest image present with a hash matching its name, every box inside its
 image, category ids consistent, metadata totals right. Problems are listed
 with file and line. Exits 5 when there are problems, 4 when the directory is
 missing or holds no dataset at all (neither metadata.json nor manifest.jsonl).
+Given a store URL (postgres://…?dataset=<name>&blobs=<dir>), checks its rows
+against its blobs: every blob present, of its size and hash, no orphans.
 
 Options:
       --json    print the report as JSON
@@ -24,7 +27,9 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
     io.stdout.write(`${validateHelp}\n`);
     return ExitCode.Ok;
   }
-  const dir = path.resolve(io.cwd, onePositional("validate", positionals, "dataset directory"));
+  const arg = onePositional("validate", positionals, "dataset (a directory or a postgres:// store URL)");
+  if (isStoreArg(arg)) return (await import("./store.js")).validateStoreCommand(arg, values.json === true, io);
+  const dir = path.resolve(io.cwd, arg);
   await requireDataset(dir);
   const report = await validateDataset(dir);
   if (values.json) {

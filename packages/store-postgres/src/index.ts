@@ -1,0 +1,11 @@
+export { DatasetStore, openStore, type StoreOptions } from "./dataset-store.js";
+export { BLOBS_ENV, DEFAULT_DATASET, isStoreUrl, parseStoreUrl, redact, STORE_ENV, type StoreTarget, storeUrlFromEnv } from "./store-url.js";
+export { storeWriter, type StoreWriterOptions, type StoreWriterSummary } from "./store-writer.js";
+export { ingestDataset, type IngestOptions, type IngestSummary } from "./ingest-dataset.js";
+export { openStoreDataset, StoreDatasetReader, type StoreReaderOptions } from "./store-reader.js";
+export { exportToDirectory, type ExportToDirectoryOptions, type ExportToDirectorySummary } from "./export-to-directory.js";
+export { validateStore, type StoreProblem, type StoreValidationReport, type ValidateStoreOptions } from "./validate-store.js";
+export { sweepBlobs, type SweepOptions, type SweepSummary } from "./sweep-blobs.js";
+export { countRows, datasetTotals, type StoreTotals } from "./store-totals.js";
+export { parseRecordSortKey, recordSortKey } from "./record-order.js";
+export { applyMigrations, loadMigrations, type Migration } from "./migrations.js";
