@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, promises as fs, renameSync, rmSync, writeSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 /** Temp files are named `.<name>.<random>.tmp` next to their target, so recovery can find and remove them. */
@@ -82,6 +83,27 @@ export async function copyFileAtomic(source: string, target: string): Promise<vo
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Appends all of `data` to a file open for appending whose length is `size`, or none of it. A
+ * write(2) may write less than asked without an error (a disk that fills mid-write): the rest is
+ * written by further calls, and when one fails the file is cut back to `size`, so an append-only
+ * file (a manifest, an index, a journal) never keeps half a record in front of the next append.
+ */
+export async function appendWhole(handle: FileHandle, data: string | Uint8Array, size: number): Promise<void> {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  let at = 0;
+  try {
+    while (at < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
+      if (bytesWritten <= 0) throw Object.assign(new Error("write(2) wrote nothing (a full disk?)"), { code: "ENOSPC" });
+      at += bytesWritten;
+    }
+  } catch (e) {
+    if (at > 0) await handle.truncate(size).catch(() => {});
     throw e;
   }
 }

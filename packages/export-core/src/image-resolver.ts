@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ScreenshotError } from "./errors.js";
+import { checkImageData } from "./image-data-check.js";
 import { IMAGE_EXTENSIONS, readImageInfo } from "./image-format.js";
 import type { ResolvedImage, ScreenshotFile, Source } from "./plugins.js";
 import { ProblemReason } from "./problems.js";
@@ -18,11 +19,19 @@ export function contentId(bytes: Uint8Array): { id: string; sha256: string } {
 
 /**
  * Reads a record's screenshot once through the source (which guards the
- * root), hashes it, and reads its size from the header. Throws
- * ScreenshotError with a ProblemReason.
+ * root), hashes it, reads its size from the header and checks that its data
+ * decodes (checkImageData). Throws ScreenshotError with a ProblemReason.
  */
 export async function resolveImage(source: Source, reference: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ResolvedImage> {
-  return resolveFile(await screenshotAccess(source).read(reference), reference, maxPixels);
+  const image = resolveFile(await screenshotAccess(source).read(reference), reference, maxPixels);
+  await checkResolvedData(image, reference);
+  return image;
+}
+
+/** Throws `screenshot_undecodable` for an image whose data would not decode (see checkImageData). */
+export async function checkResolvedData(image: ResolvedImage, reference: string): Promise<void> {
+  const data = await checkImageData(image.bytes, image.format);
+  if (!data.ok) throw new ScreenshotError(ProblemReason.ScreenshotUndecodable, `${reference}: ${data.message}; not stored`);
 }
 
 /** `resolveImage` of a screenshot already read. */

@@ -1,8 +1,10 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { boxIdentity } from "./annotation.js";
+import { appendWhole } from "./atomic-write.js";
 import type { DatasetImage } from "./dataset-image.js";
 import { mapAhead } from "./map-ahead.js";
+import { createDirectory } from "./output-dir.js";
 import { mergeRecordContext, type RecordContext } from "./record.js";
 import { SpoolIndex } from "./spool-index.js";
 
@@ -35,6 +37,8 @@ export class ImageSpool {
   private handle: fs.FileHandle | undefined;
   private buffer = "";
   private size = 0;
+  /** Bytes of the spool file on disk (the rest of `size` waits in `buffer`). */
+  private written = 0;
   /** The image of the latest records, merged, spooled when a record of another image comes. */
   private current: { image: DatasetImage; boxes: Set<string> } | undefined;
 
@@ -46,7 +50,7 @@ export class ImageSpool {
 
   async open(): Promise<void> {
     await fs.rm(this.dir, { recursive: true, force: true });
-    await fs.mkdir(this.dir, { recursive: true });
+    await createDirectory(this.dir, "spool directory");
     this.handle = await fs.open(this.file, "w+");
   }
 
@@ -92,9 +96,11 @@ export class ImageSpool {
   private async flush(): Promise<void> {
     if (!this.handle) throw new Error("ImageSpool: add() before open()");
     if (this.buffer === "") return;
-    const text = this.buffer;
+    const text = Buffer.from(this.buffer);
     this.buffer = "";
-    await this.handle.write(text);
+    // Whole or not at all: a short write on a full disk would leave every later line at the wrong offset.
+    await appendWhole(this.handle, text, this.written);
+    this.written += text.length;
   }
 
   private async read(id: string): Promise<DatasetImage> {

@@ -1,8 +1,8 @@
 export { type Annotation, type AnnotationSource, boxIdentity, type LabeledAnnotation } from "./annotation.js";
-export { writeFileAtomic, writeFileAtomicSync, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
+export { appendWhole, writeFileAtomic, writeFileAtomicSync, copyFileAtomic, tempPathFor, TEMP_FILE_PATTERN } from "./atomic-write.js";
 export { placeImage, type ImagePlacement } from "./place-image.js";
 export { DUPLICATE_IOU, type MergedBox, mergeDuplicateBoxes, withDuplicatesMerged } from "./duplicate-boxes.js";
-export { claimOutputDir, OUTPUT_MARKER, type ClaimOutputDirOptions, type OutputDirClaim } from "./output-dir.js";
+export { claimOutputDir, createDirectory, OUTPUT_MARKER, type ClaimOutputDirOptions, type OutputDirClaim } from "./output-dir.js";
 export { xmlText, escapeXml, type XmlText } from "./xml-text.js";
 export { type BBox, type ClipResult, clipBox, iou } from "./bbox.js";
 export { type Category, CategoryRegistry } from "./category-registry.js";
@@ -18,6 +18,7 @@ export {
   ScreenshotError,
 } from "./errors.js";
 export { actionTypes, successfulOnly, withMatches } from "./filters.js";
+export { checkImageData, type ImageDataResult } from "./image-data-check.js";
 export { IMAGE_EXTENSIONS, type ImageFormat, type ImageInfo, type ImageInfoResult, readImageInfo } from "./image-format.js";
 export { contentId, DEFAULT_MAX_PIXELS, resolveImage } from "./image-resolver.js";
 export { type PipelineOptions, type PipelineResult, runPipeline } from "./pipeline.js";

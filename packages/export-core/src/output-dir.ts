@@ -56,9 +56,75 @@ export async function claimOutputDir(dir: string, options: ClaimOutputDirOptions
       `${options.label} ${dir} is not empty (${shown}) and ${what}: choose an empty or new directory, or pass --force to write beside the files there (none is deleted)`,
     );
   }
-  await fs.mkdir(dir, { recursive: true });
-  if (!marker && options.marker !== false) await writeFileAtomic(path.join(dir, OUTPUT_MARKER), `${JSON.stringify({ format: options.format })}\n`);
+  await createDirectory(dir, options.label);
+  if (!marker && options.marker !== false) {
+    try {
+      await writeFileAtomic(path.join(dir, OUTPUT_MARKER), `${JSON.stringify({ format: options.format })}\n`);
+    } catch (e) {
+      throw new ConfigError(`cannot write into ${options.label} ${dir}: ${whyNot(e)}`, { cause: e });
+    }
+  }
   return { previous };
+}
+
+/** Why a directory could not be made, in words: the error codes mkdir and stat give. */
+function whyNot(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "ENOENT":
+      // The parent exists (it was just checked): the filesystem makes no directories there (/proc, /sys).
+      return "the filesystem there does not allow creating directories";
+    default:
+      return (e as Error).message;
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents, failing at once with a one-line
+ * ConfigError that names the user's path. Node's `mkdir(dir, { recursive:
+ * true })` is not used: where the kernel answers ENOENT for a directory whose
+ * parent exists (`/proc/x`), it creates the parent again and retries, at 100%
+ * CPU, forever. Here the missing components are found by walking up (bounded
+ * by the path's depth) to the first that exists, which must be a directory,
+ * then made one by one, each with a plain mkdir.
+ */
+export async function createDirectory(dir: string, label = "output directory"): Promise<void> {
+  const target = path.resolve(dir);
+  const fail = (why: string, cause?: unknown) => new ConfigError(`cannot create ${label} ${dir}: ${why}`, cause !== undefined ? { cause } : undefined);
+  const missing: string[] = [];
+  for (let at = target; ; ) {
+    let info;
+    try {
+      info = await fs.stat(at);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // ENOTDIR: a part above is a file; walking up finds it and names it.
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw fail(`${at}: ${whyNot(e)}`, e);
+      const parent = path.dirname(at);
+      if (parent === at) throw fail(`${at} does not exist`, e);
+      missing.push(at);
+      at = parent;
+      continue;
+    }
+    if (!info.isDirectory()) throw fail(at === target ? "it exists and is not a directory" : `${at} is not a directory`);
+    break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await fs.mkdir(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && (await fs.stat(d).catch(() => undefined))?.isDirectory()) continue;
+      throw fail(`${whyNot(e)} (making ${d})`, e);
+    }
+  }
 }
 
 async function entriesOf(dir: string, label: string): Promise<string[] | undefined> {
@@ -66,11 +132,17 @@ async function entriesOf(dir: string, label: string): Promise<string[] | undefin
   try {
     stat = await fs.stat(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // Missing, or under a file: createDirectory says which.
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new ConfigError(`cannot use ${label} ${dir}: ${whyNot(e)}`, { cause: e });
   }
   if (!stat.isDirectory()) throw new ConfigError(`${label} ${dir} exists and is not a directory; choose another output`);
-  return fs.readdir(dir);
+  try {
+    return await fs.readdir(dir);
+  } catch (e) {
+    throw new ConfigError(`cannot read ${label} ${dir}: ${whyNot(e)}`, { cause: e });
+  }
 }
 
 /** The marker's format, `""` for a marker that cannot be read, undefined without one. */

@@ -28,6 +28,12 @@ export interface PipelineOptions {
   maxScreenshotBytes?: number;
   /** Images declaring more pixels are refused (decompression bombs). Default 8192². */
   maxPixels?: number;
+  /**
+   * Check, once per distinct screenshot, that its image data decodes (a PNG's data inflated and
+   * counted in a worker thread, a JPEG's segments and scans walked) and skip it as
+   * `screenshot_undecodable` when not. Default true.
+   */
+  checkImageData?: boolean;
   datasetVersion?: string;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
@@ -79,6 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // Each screenshot of the run is read and hashed once (records of one screen share it).
       screenshots: new ScreenshotCache(access, {
         maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+        checkImageData: options.checkImageData ?? true,
         needPixels: options.labelers.some((l) => l.needsPixels !== false),
         recentLimit: Math.max(16, concurrency * 4),
       }),

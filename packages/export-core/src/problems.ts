@@ -20,6 +20,12 @@ export const ProblemReason = {
   PathEscapesRoot: "path_escapes_root",
   /** The file is not a readable image (corrupt, truncated, empty, unknown format). */
   ScreenshotCorrupt: "screenshot_corrupt",
+  /**
+   * The file's header and container are whole but its image data is not: a PNG whose data inflates
+   * to less than its header's size needs (or with damaged rows or CRCs), a JPEG whose segments or
+   * scans are cut. Not stored: no decoder would open it.
+   */
+  ScreenshotUndecodable: "screenshot_undecodable",
   /** The image declares more pixels than the limit (decompression bomb guard). */
   ScreenshotTooLarge: "screenshot_too_large",
   /** The record was filtered out by a configured filter. */

@@ -1,4 +1,4 @@
-import { resolveFile } from "./image-resolver.js";
+import { checkResolvedData, resolveFile } from "./image-resolver.js";
 import { ScreenshotBufferPool } from "./screenshot-buffer-pool.js";
 import type { ResolvedImage } from "./plugins.js";
 import type { ScreenshotAccess } from "./source-screenshots.js";
@@ -23,6 +23,8 @@ export interface ScreenshotCacheOptions {
   maxPixels: number;
   /** Whether some labeler looks at the pixels (then a repeated screenshot is read again, but not hashed again). */
   needPixels: boolean;
+  /** Check that each screenshot's data decodes before it is used (checkImageData). Default true. */
+  checkImageData?: boolean;
   /** Resolutions shared while in flight (records of one screen arrive together). */
   recentLimit: number;
   /**
@@ -76,6 +78,8 @@ const NOTHING_TO_RELEASE = () => {};
 export class ScreenshotCache {
   private readonly recent = new Map<string, Reading>();
   private readonly known = new Map<string, Known>();
+  /** Content hashes whose data was checked and decodes (the oldest forgotten past knownLimit). */
+  private readonly decodable = new Set<string>();
   private readonly pool = new ScreenshotBufferPool();
   private readonly allocate = (size: number) => this.pool.take(size);
 
@@ -114,10 +118,18 @@ export class ScreenshotCache {
 
   private startReading(ref: string): Reading {
     const reading: Reading = { result: Promise.resolve(undefined as unknown as ResolvedImage), holders: 0, shared: true, owned: false, unchanged: undefined };
-    reading.result = this.source.read(ref, this.allocate).then((file) => {
+    reading.result = this.source.read(ref, this.allocate).then(async (file) => {
       reading.owned = file.owned === true;
       reading.unchanged = file.unchanged;
-      return resolveFile(file, ref, this.options.maxPixels);
+      const image = resolveFile(file, ref, this.options.maxPixels);
+      // Once per distinct content, before any writer stores it: a later record of the same file (unchanged),
+      // or another file with the same bytes (an automation saving the same screen again), is not checked again.
+      if (this.options.checkImageData !== false && !this.decodable.has(image.sha256)) {
+        await checkResolvedData(image, ref);
+        this.decodable.add(image.sha256);
+        if (this.decodable.size > (this.options.knownLimit ?? DEFAULT_KNOWN_LIMIT)) this.decodable.delete(this.decodable.values().next().value!);
+      }
+      return image;
     });
     this.recent.set(ref, reading);
     reading.result.then(

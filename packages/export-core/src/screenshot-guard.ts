@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import path from "node:path";
@@ -38,7 +38,10 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
  * Makes the one function every source uses to read screenshots, so that no
  * reference can leave `root`: absolute paths and `..` escapes are refused
  * before touching the disk, symlinks are resolved and must stay under the
- * root's real path, and the file opened is the checked real path. Files are
+ * root's real path, the file opened is the checked real path, and after the
+ * open the open file itself is checked (where the kernel says it is, Linux's
+ * /proc/self/fd: inside the root), so a directory swapped for a symlink
+ * between the check and the open leaks nothing. Files are
  * read with system calls on the calling thread while they come at page-cache
  * speed (the usual case: a runner's screenshots were just written), and
  * through libuv's thread pool, several at once, for a while after one did not.
@@ -111,12 +114,12 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
     });
     checkRegularFile(reference, info, maxBytes);
     // The same string when no symlink was followed (the usual case): one string kept, not two.
-    return { realPath, info, requested: requested === realPath ? realPath : requested };
+    return { realPath, info, rootPath, requested: requested === realPath ? realPath : requested };
   };
 
   /** Opens the checked real path and hands the open file, checked again, to `use`. */
   const withFile = async <T>(reference: string, use: (handle: FileHandle, info: Stats, realPath: string, requested: string) => Promise<T>): Promise<T> => {
-    const { realPath, requested } = await locate(reference);
+    const { realPath, requested, rootPath } = await locate(reference);
     let handle;
     try {
       handle = await open(realPath, OPEN_FLAGS);
@@ -124,9 +127,10 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       throw missing(reference, e);
     }
     try {
-      // Checked again on the open handle: the path may have changed since the stat.
+      // Checked again on the open handle: the path may have changed since the stat (a directory
+      // of it swapped for a symlink out of the root, between the check and the open).
       const opened = await handle.stat();
-      checkRegularFile(reference, opened, maxBytes);
+      checkOpened(reference, rootPath, realPath, handle.fd, opened, maxBytes);
       return await use(handle, opened, realPath, requested);
     } finally {
       await handle.close();
@@ -166,7 +170,7 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
     try {
       // Checked again on the open file: the path may have changed since the stat.
       const opened = fstatSync(fd);
-      checkRegularFile(reference, opened, maxBytes);
+      checkOpened(reference, rootPath, realPath, fd, opened, maxBytes);
       return fileOf(realPath, requested === realPath ? realPath : requested, readWholeHere(fd, opened.size, allocate), opened);
     } finally {
       closeSync(fd);
@@ -199,6 +203,59 @@ export function screenshotGuard(root: string, options: ScreenshotGuardOptions = 
       return { path: realPath, stamp: stampOf(info) };
     },
   };
+}
+
+/**
+ * Where an open file is, as the kernel says (Linux: the link /proc/self/fd/<fd>), or undefined
+ * where it cannot be asked (no /proc: macOS, Windows, a container without it). Asking is a system
+ * call answered from the kernel's own tables (no disk), microseconds.
+ */
+let procFdWorks: boolean | undefined;
+function openedPath(fd: number): string | undefined {
+  if (procFdWorks === false) return undefined;
+  try {
+    const where = readlinkSync(`/proc/self/fd/${fd}`);
+    procFdWorks = true;
+    return where;
+  } catch {
+    procFdWorks ??= false;
+    return undefined;
+  }
+}
+
+/**
+ * The checks on the file actually opened, after the open: every path check before it (realpath,
+ * inside the root, a regular file) is of a path, and a directory of that path may have been swapped
+ * for a symlink out of the root in between (O_NOFOLLOW guards the last component only). Where the
+ * kernel can say where the open file is, that place must be inside the root; elsewhere the open
+ * file must be the one the checked path names now (same device and inode), which narrows the race
+ * to a second swap back within microseconds.
+ */
+function checkOpened(reference: string, rootPath: string, realPath: string, fd: number, opened: Stats, maxBytes: number): void {
+  checkRegularFile(reference, opened, maxBytes);
+  const where = openedPath(fd);
+  if (where !== undefined) {
+    // A file unlinked since the open reads "<path> (deleted)": still the path it was opened at.
+    const at = where.endsWith(" (deleted)") ? where.slice(0, -" (deleted)".length) : where;
+    if (!isInside(rootPath, at)) throw escaped(reference, at, rootPath);
+    return;
+  }
+  let now: Stats | undefined;
+  let real = realPath;
+  try {
+    real = realpathSync.native(realPath);
+    now = statSync(real);
+  } catch {
+    now = undefined;
+  }
+  if (!now || !isInside(rootPath, real) || now.dev !== opened.dev || now.ino !== opened.ino) throw escaped(reference, real, rootPath);
+}
+
+function escaped(reference: string, where: string, rootPath: string): ScreenshotError {
+  return new ScreenshotError(
+    ProblemReason.PathEscapesRoot,
+    `${reference}: the file opened is ${where}, outside ${rootPath} (a directory of the path was replaced by a symlink while it was read); it was not read`,
+  );
 }
 
 function missing(reference: string, e: unknown): ScreenshotError {
@@ -245,7 +302,10 @@ async function readWhole(handle: FileHandle, size: number, allocate?: (size: num
  * realpath, no open: the same device and inode is the very file the read checked and hashed, and
  * the same size, mtime and ctime mean it was not written since (within one timestamp tick); anything
  * else (changed, replaced, gone, now a symlink elsewhere) is false, and the reference is then
- * resolved again through the whole guard. Synchronous because the file's inode is in the kernel's
+ * resolved again through the whole guard. Sound against a directory of the path swapped for a
+ * symlink out of the root: the stat follows it, and what it finds there is another inode unless it is
+ * the very file the read opened and checked (a hard link of it), whose bytes are the ones hashed; no
+ * byte is read here, and a re-read goes through the whole guard. Synchronous because the file's inode is in the kernel's
  * caches: a stat there costs microseconds, where a promise through libuv's thread pool cost the
  * pipeline ~0.1 ms of its main thread per record.
  */

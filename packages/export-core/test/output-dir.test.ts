@@ -1,8 +1,10 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { claimOutputDir, ConfigError, OUTPUT_MARKER, OutputNotEmptyError, placeImage } from "../src/index.js";
+import { claimOutputDir, ConfigError, createDirectory, OUTPUT_MARKER, OutputNotEmptyError, placeImage } from "../src/index.js";
 
 const roots: string[] = [];
 async function tempDir(): Promise<string> {
@@ -67,6 +69,72 @@ describe("claimOutputDir", () => {
     const dir = path.join(await tempDir(), "ds");
     await claimOutputDir(dir, { format: "intermediate", label: "dataset directory", marker: false });
     expect(await fs.readdir(dir)).toEqual([]);
+  });
+});
+
+/** A read-only filesystem to create directories under (a tmpfs mounted read-only), or why there cannot be one here. */
+function readOnlyMount(): { dir: string } | { why: string } {
+  if (process.platform !== "linux") return { why: `needs Linux (this is ${process.platform})` };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "qontinui-ro-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k,ro", "tmpfs", dir], { stdio: "pipe" });
+    return { dir };
+  } catch (e) {
+    return { why: `mount -t tmpfs is not permitted here (${((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim()})` };
+  }
+}
+
+/** Settles within `ms` or fails: an output directory that cannot be made must not hang the export. */
+async function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe("createDirectory: an output that cannot be made fails at once, in one line naming it", () => {
+  it("/proc/x (where Node's recursive mkdir spins at 100% CPU forever)", async () => {
+    if (process.platform !== "linux") return;
+    for (const dir of ["/proc/x", "/proc/x/y/z"]) {
+      const err = await within(2_000, createDirectory(dir, "YOLO output").then(() => undefined, (e: unknown) => e));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toBe(`cannot create YOLO output ${dir}: the filesystem there does not allow creating directories (making /proc/x)`);
+    }
+    await expect(within(2_000, claimOutputDir("/proc/x", yolo()))).rejects.toThrow(/^cannot create YOLO output \/proc\/x: /);
+  });
+
+  it("a path under a file, and a path that is a file", async () => {
+    const file = path.join(await tempDir(), "notes.txt");
+    await fs.writeFile(file, "x");
+    await expect(createDirectory(path.join(file, "a", "b"), "dataset directory")).rejects.toThrow(`cannot create dataset directory ${path.join(file, "a", "b")}: ${file} is not a directory`);
+    await expect(createDirectory(file, "dataset directory")).rejects.toThrow(`cannot create dataset directory ${file}: it exists and is not a directory`);
+    await expect(claimOutputDir(path.join(file, "out"), yolo())).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  const ro = readOnlyMount();
+  const title = "a path under a read-only filesystem";
+  it.skipIf(!("dir" in ro))("dir" in ro ? title : `${title} (skipped: ${ro.why})`, async () => {
+    const { dir } = ro as { dir: string };
+    try {
+      const out = path.join(dir, "datasets", "gui");
+      const err = await within(2_000, createDirectory(out, "dataset directory").then(() => undefined, (e: unknown) => e));
+      expect((err as Error).message).toBe(`cannot create dataset directory ${out}: read-only file system (making ${path.join(dir, "datasets")})`);
+      // An existing directory there: claimed, but its marker cannot be written.
+      await expect(claimOutputDir(dir, yolo())).rejects.toThrow(`cannot write into YOLO output ${dir}: read-only file system`);
+    } finally {
+      execFileSync("umount", [dir]);
+    }
+  });
+
+  it("makes every missing parent, and leaves an existing directory as it is", async () => {
+    const base = await tempDir();
+    const deep = path.join(base, "a", "b", "c");
+    await createDirectory(deep);
+    expect((await fs.stat(deep)).isDirectory()).toBe(true);
+    await createDirectory(deep);
+    await createDirectory(base);
   });
 });
 

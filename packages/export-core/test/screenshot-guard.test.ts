@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -81,4 +81,69 @@ describe("screenshotGuard: reading on the calling thread and in the thread pool"
     expect(here.unchanged!()).toBe(false);
     await fs.rm(dir, { recursive: true, force: true });
   });
+});
+
+/** A child process flipping `dir` between itself and a symlink to `outside` for `ms` (each state held some tens of µs). */
+function flip(dir: string, outside: string, ms: number): Promise<number> {
+  const script = `
+    const fs = require("node:fs");
+    const [dir, outside, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+    const hold = (n) => { const t = process.hrtime.bigint() + BigInt(n); while (process.hrtime.bigint() < t); };
+    const end = Date.now() + ms;
+    let flips = 0;
+    while (Date.now() < end) {
+      fs.renameSync(dir, dir + ".real");
+      fs.symlinkSync(outside, dir);
+      hold(20000 + (flips % 7) * 10000);
+      fs.unlinkSync(dir);
+      fs.renameSync(dir + ".real", dir);
+      hold(40000 + (flips % 5) * 20000);
+      flips++;
+    }
+    console.log(flips);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", script, dir, outside, String(ms)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`flipper exited ${code}`))));
+  });
+}
+
+describe("screenshotGuard: a directory swapped for a symlink between the check and the open", () => {
+  it.skipIf(process.platform === "win32")("never returns a byte from outside the root, reading on this thread or in the pool", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "qx-swap-"));
+    const shots = path.join(dir, "run", "shots");
+    const outside = path.join(dir, "outside");
+    await fs.mkdir(shots, { recursive: true });
+    await fs.mkdir(outside);
+    const inside = encodePng(6, 5);
+    for (let i = 0; i < 20; i++) {
+      await fs.writeFile(path.join(shots, `${i}.png`), inside);
+      await fs.writeFile(path.join(outside, `${i}.png`), Buffer.from(`secret ${i}`));
+    }
+    const ms = process.env.QONTINUI_SLOW_TESTS === "1" ? 20_000 : 2_000;
+    const flipping = flip(shots, outside, ms);
+    const guards = [screenshotGuard(path.join(dir, "run")), screenshotGuard(path.join(dir, "run"), { readInThreadPool: true })];
+    const seen: Record<string, number> = {};
+    const until = Date.now() + ms - 100;
+    while (Date.now() < until) {
+      for (const guard of guards) {
+        for (let i = 0; i < 20; i++) {
+          try {
+            const file = await guard.read(`shots/${i}.png`);
+            const what = file.bytes.equals(inside) ? "inside" : `OUTSIDE ${file.path}: ${file.bytes.toString("latin1", 0, 20)}`;
+            seen[what] = (seen[what] ?? 0) + 1;
+          } catch (e) {
+            const reason = (e as ScreenshotError).reason;
+            const key = /the file opened is/.test((e as Error).message) ? `${reason} (after the open)` : reason;
+            seen[key] = (seen[key] ?? 0) + 1;
+          }
+        }
+      }
+    }
+    expect(await flipping).toBeGreaterThan(100);
+    expect(Object.keys(seen).filter((k) => k.startsWith("OUTSIDE")), JSON.stringify(seen)).toEqual([]);
+    expect(seen.inside, JSON.stringify(seen)).toBeGreaterThan(0);
+    await fs.rm(dir, { recursive: true, force: true });
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DatasetLockedError, writeFileAtomic } from "@qontinui/export-core";
 import type { DatasetPaths } from "@qontinui/intermediate-format";
-import { acquireLock } from "@qontinui/writer-intermediate";
+import { acquireLock, keepClosedState } from "@qontinui/writer-intermediate";
 import { ReviewConflictError } from "./review-errors.js";
 
 /** Decisions in this process, one at a time per dataset (acquireLock refuses a second holder in one process). */
@@ -79,7 +79,9 @@ async function lockedWrite<T>(paths: DatasetPaths, write: () => Promise<T>, wait
         `decision not saved: ${paths.root} has boxes an unfinished export has not yet written to their files (.qontinui/annotations.journal); run the export again to finish it, then review`,
       );
     }
-    return await write();
+    // The decision rewrites annotations/ and metadata.json: keep the record of a cleanly closed
+    // dataset true, so the next export trusts its totals instead of re-checking the whole dataset.
+    return await keepClosedState(paths.root, write);
   } finally {
     await lock.release();
   }

@@ -1,8 +1,7 @@
-import { createReadStream, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { writeFileAtomic } from "@qontinui/export-core";
-import type { AnnotationFile, DatasetPaths, StoredAnnotation } from "@qontinui/intermediate-format";
+import { appendWhole, DEFAULT_MAX_LINE_BYTES, readJsonLines, writeFileAtomic } from "@qontinui/export-core";
+import { type AnnotationFile, type DatasetPaths, IMAGE_ID_PATTERN, type StoredAnnotation } from "@qontinui/intermediate-format";
 import { AnnotationDoc, type ImageFields } from "./annotation-doc.js";
 import { readFileIfExists } from "./record-index.js";
 
@@ -36,14 +35,20 @@ export interface JournalMark {
  */
 export class AnnotationJournal {
   private handle: fs.FileHandle | undefined;
+  private size = 0;
 
   constructor(readonly file: string) {}
 
-  /** Appends whole lines (created on the first append). */
+  /** Appends whole lines (created on the first append), all or none of them (see appendWhole). */
   async append(text: string): Promise<void> {
     if (text === "") return;
-    this.handle ??= await fs.open(this.file, "a");
-    await this.handle.write(text);
+    if (!this.handle) {
+      this.handle = await fs.open(this.file, "a");
+      this.size = (await this.handle.stat()).size;
+    }
+    const bytes = Buffer.from(text);
+    await appendWhole(this.handle, bytes, this.size);
+    this.size += bytes.length;
   }
 
   /** Removes the journal: every file it describes is written whole. */
@@ -62,15 +67,27 @@ export class AnnotationJournal {
   }
 }
 
-/** One journal line: an entry, a mark, or text a crash tore (only ever the last line). */
-function parseLine(line: string): JournalEntry | JournalMark | undefined {
-  try {
-    const v = JSON.parse(line) as Partial<JournalEntry & JournalMark>;
-    if (typeof v.written === "string") return { written: v.written };
-    if (typeof v.image_id === "string" && Array.isArray(v.annotations)) return v as JournalEntry;
-  } catch {
-    /* torn */
-  }
+/** The shape every stored box has (the journal is this tool's, but a dataset may come from anywhere). */
+function isStoredBox(box: unknown): box is StoredAnnotation {
+  const b = box as Partial<StoredAnnotation> | null;
+  return (
+    typeof b === "object" &&
+    b !== null &&
+    Array.isArray(b.bbox) &&
+    b.bbox.length === 4 &&
+    b.bbox.every((v) => typeof v === "number" && Number.isFinite(v)) &&
+    Number.isInteger(b.category_id) &&
+    (b.category_id as number) >= 0 &&
+    typeof b.category_name === "string"
+  );
+}
+
+/** A journal line's value: an entry, a mark, or something else (text a crash tore: only ever the last line). */
+function entryOf(value: unknown): JournalEntry | JournalMark | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Partial<JournalEntry & JournalMark>;
+  if (typeof v.written === "string") return { written: v.written };
+  if (typeof v.image_id === "string" && IMAGE_ID_PATTERN.test(v.image_id) && Array.isArray(v.annotations)) return v as JournalEntry;
   return undefined;
 }
 
@@ -81,7 +98,7 @@ function parseLine(line: string): JournalEntry | JournalMark | undefined {
  * replaying what is already in a file changes nothing. Returns how many files
  * were written.
  */
-export async function replayAnnotationJournal(paths: DatasetPaths, note: (message: string) => void): Promise<number> {
+export async function replayAnnotationJournal(paths: DatasetPaths, note: (message: string) => void, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Promise<number> {
   const file = journalPath(paths);
   try {
     await fs.access(file);
@@ -92,10 +109,10 @@ export async function replayAnnotationJournal(paths: DatasetPaths, note: (messag
   // export held in memory.
   const pending = new Map<string, { fields: ImageFields; doc: AnnotationDoc }>();
   let torn = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line === "") continue;
-    const parsed = parseLine(line);
+  let malformed = 0;
+  // Lines over the cap are not held (line_too_long): counted with the unreadable ones.
+  for await (const line of readJsonLines(file, { maxLineBytes })) {
+    const parsed = "value" in line ? entryOf(line.value) : undefined;
     if (!parsed) {
       torn++;
       continue;
@@ -108,7 +125,10 @@ export async function replayAnnotationJournal(paths: DatasetPaths, note: (messag
     let p = pending.get(fields.image_id);
     if (!p) pending.set(fields.image_id, (p = { fields, doc: new AnnotationDoc() }));
     p.fields = fields;
-    for (const box of annotations) p.doc.add(box);
+    for (const box of annotations) {
+      if (isStoredBox(box)) p.doc.add(box);
+      else malformed++;
+    }
     if (context) p.doc.mergeContext(context);
   }
   let written = 0;
@@ -130,6 +150,7 @@ export async function replayAnnotationJournal(paths: DatasetPaths, note: (messag
     await writeFileAtomic(target, JSON.stringify(merged.toFile(fields), null, 2));
     written++;
   }
+  if (malformed > 0) note(`the annotation journal held ${malformed} box(es) that are not boxes (bbox, category); left out`);
   if (torn > 1) note(`the annotation journal had ${torn} unreadable lines (one is expected: the line a crash cut short)`);
   if (written > 0) note(`merged the boxes of ${written} image(s) that the last export had not yet written into their annotation files (from its journal)`);
   await fs.rm(file, { force: true });

@@ -13,6 +13,9 @@ import { readFileIfExists } from "./record-index.js";
  */
 export const DEFAULT_MAX_HELD_BOXES = 5_000;
 
+/** Boxes a journal line holds at most (~200 bytes each: well under the reader's 16 MiB line cap). */
+const JOURNAL_LINE_BOXES = 2_000;
+
 export interface AnnotationStoreOptions {
   /** Written as each file's `version`. */
   version: string;
@@ -171,7 +174,10 @@ export class AnnotationStore {
     for (const id of this.changed) {
       const h = this.held.get(id);
       if (!h) continue;
-      lines.push(JSON.stringify({ ...h.fields, context: h.doc.context, annotations: h.added }));
+      // At most JOURNAL_LINE_BOXES boxes a line, so no line nears the journal reader's cap however many boxes a group adds.
+      for (let from = 0; from === 0 || from < h.added.length; from += JOURNAL_LINE_BOXES) {
+        lines.push(JSON.stringify({ ...h.fields, context: h.doc.context, annotations: h.added.slice(from, from + JOURNAL_LINE_BOXES) }));
+      }
       h.added = [];
     }
     this.changed.clear();
@@ -194,9 +200,14 @@ export class AnnotationStore {
     return { journal: lines.length > 0 ? `${lines.join("\n")}\n` : "", files };
   }
 
-  /** Writes a group: its journal lines and its files (each whole: temp + rename), together. */
+  /**
+   * Writes a group: its journal lines, then its files (each whole: temp + rename). The journal
+   * first: a file on disk never holds a box (nor a category) that the journal of its group lacks,
+   * so after a failed group (a full disk) the files and the journal describe the same records.
+   */
   async write(group: AnnotationGroup): Promise<void> {
-    await Promise.all([this.journal.append(group.journal), ...[...group.files].map(([id, h]) => this.writeFile(id, h))]);
+    await this.journal.append(group.journal);
+    await Promise.all([...group.files].map(([id, h]) => this.writeFile(id, h)));
   }
 
   private writeFile(id: string, h: Held): Promise<void> {

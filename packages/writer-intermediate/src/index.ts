@@ -1,5 +1,6 @@
 export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
 export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
+export { keepClosedState } from "./closed-state.js";
 export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
 
 // The format itself (layout, reader, summary, validator) lives in @qontinui/intermediate-format;

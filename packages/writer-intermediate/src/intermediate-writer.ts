@@ -1,23 +1,27 @@
 import { promises as fs } from "node:fs";
 import {
   type CompleteWriter,
+  claimOutputDir,
+  createDirectory,
+  DEFAULT_MAX_LINE_BYTES,
+  type ExportItem,
   type ExportStatistics,
   type Logger,
-  claimOutputDir,
   recordContext,
   type WriteResult,
   type WriterContext,
   type WriterSummary,
 } from "@qontinui/export-core";
 import { datasetPaths, type ManifestEntry, STATE_DIR } from "@qontinui/intermediate-format";
-import { replayAnnotationJournal } from "./annotation-journal.js";
+import { journalPath, replayAnnotationJournal } from "./annotation-journal.js";
 import { type AnnotationGroup, AnnotationStore } from "./annotation-store.js";
+import { annotationsMtime, closedStateDisagreements, readClosedState, removeClosedState, sha256, writeClosedState } from "./closed-state.js";
 import { acquireLock, type AcquiredLock } from "./dataset-lock.js";
 import { type ImageMode, ImageStore } from "./image-store.js";
 import { type ManifestGroup, ManifestLog } from "./manifest-log.js";
-import { readMetadata, writeMetadata } from "./metadata-file.js";
-import { FLAG_CLICK, FLAG_MATCH, imageIdBytes, keyHash, type RecordIndex } from "./record-index.js";
-import { loadRecordIndex, recountAnnotations, removeTempFiles } from "./recovery.js";
+import { type MetadataFile, readMetadata, validCategoryMap, writeMetadata } from "./metadata-file.js";
+import { FLAG_CLICK, FLAG_MATCH, imageIdBytes, keyHash, readFileIfExists, RecordIndex } from "./record-index.js";
+import { checkAgainstFiles, type DatasetState, removeTempFiles } from "./recovery.js";
 
 export type { ImageMode } from "./image-store.js";
 
@@ -48,6 +52,19 @@ export interface IntermediateWriterOptions {
   durable?: boolean;
   /** Overrides the pipeline's logger for recovery messages. */
   logger?: Logger;
+  /**
+   * Longest line read back from the dataset's own JSON-lines files (manifest.jsonl when its index is
+   * rebuilt, the annotation journal); longer ones are skipped and reported, never held. Default 16 MiB.
+   */
+  maxLineBytes?: number;
+}
+
+/** What `mergeDatasets` asks of the writer beyond a pipeline's needs (not part of the package's surface). */
+export interface WriterInternals {
+  /** The match/click flags of an item's record (FLAG_MATCH | FLAG_CLICK); default: from its match_summary and clicked_location. */
+  flagsOf?: (item: ExportItem) => number;
+  /** Merge the boxes and context of a record already in the dataset into its image's file (default: skip it whole). */
+  mergeKnownRecords?: boolean;
 }
 
 export interface IntermediateWriterSummary extends WriterSummary {
@@ -87,12 +104,36 @@ async function checkOutputDir(root: string, force: boolean): Promise<void> {
  * flush and the dataset's totals.
  */
 export function intermediateWriter(options: IntermediateWriterOptions): CompleteWriter {
+  return createIntermediateWriter(options, {});
+}
+
+/** The state a closed dataset's files give, or undefined when metadata.json does not hold one (then the files are checked). */
+function closedDatasetState(index: Buffer | undefined, metadata: MetadataFile): DatasetState | undefined {
+  const meta = metadata.metadata;
+  const categoryMap = validCategoryMap(meta?.category_map);
+  const total = meta?.total_annotations;
+  if (!categoryMap || typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) return undefined;
+  const bytes = index ?? Buffer.alloc(0);
+  return { index: RecordIndex.fromBuffer(bytes), indexBytes: bytes, totalAnnotations: total, categoryMap, version: typeof meta?.dataset_version === "string" ? meta.dataset_version : undefined };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `intermediateWriter` with the hooks `mergeDatasets` needs. */
+export function createIntermediateWriter(options: IntermediateWriterOptions, internals: WriterInternals): CompleteWriter {
   const paths = datasetPaths(options.outDir);
   const flushEvery = Math.max(1, options.flushEvery ?? 256);
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let ctx: WriterContext;
   let logger: Logger;
   let lock: AcquiredLock | undefined;
   let index: RecordIndex;
+  let indexBytes: Buffer;
   let images: ImageStore;
   let annotations: AnnotationStore;
   // The group of records being written in the background while the next one is labelled (at most one).
@@ -110,33 +151,53 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
   };
   const log = new ManifestLog(paths, note);
 
-  /** Repairs what a crash or another tool left, then loads the registry, the index and the totals. */
+  /**
+   * Repairs what a crash or another tool left, then loads the registry, the index and the totals:
+   * as metadata.json and the index say when every file is as the last finished export left it
+   * (closed-state.ts), else checked against the files and rebuilt from them where they disagree.
+   */
   async function loadState(): Promise<void> {
     const stale = lock?.recoveredStale;
-    if (stale) {
-      note(`the last export (pid ${stale.pid}, started ${stale.started}) did not finish: checking the dataset`);
-      await removeTempFiles(paths, note);
-    }
+    if (stale) note(`the last export (pid ${stale.pid}, started ${stale.started}) did not finish: checking the dataset`);
+    const closed = await readClosedState(paths);
+    // From here until close writes it again, the dataset is being changed: a failure or a kill leaves it without one.
+    await removeClosedState(paths);
     await log.repairTail();
-    // Boxes a killed export had only in its journal go into their files before anything reads them.
-    const replayed = await replayAnnotationJournal(paths, note);
-    const meta = await readMetadata(paths, note);
-    if (meta?.category_map) ctx.registry.load(meta.category_map);
-    version = options.datasetVersion ?? meta?.dataset_version ?? ctx.datasetVersion;
-
-    const loaded = await loadRecordIndex(paths, log.size, stale !== undefined, note);
-    index = loaded.index;
-    const { consistent } = loaded;
+    const metadata = await readMetadata(paths);
+    const indexFile = await readFileIfExists(paths.index);
+    const found = { manifestBytes: log.size, index: indexFile, metadata, journal: await exists(journalPath(paths)) };
+    const disagreements = closed ? await closedStateDisagreements(paths, closed, found) : ["no finished export closed it"];
+    let state = disagreements.length === 0 ? closedDatasetState(indexFile, metadata) : undefined;
+    const trusted = state !== undefined;
+    if (!trusted && disagreements.length === 0) disagreements.push("metadata.json holds no category_map or total_annotations");
+    if (!state) {
+      if (!stale && (log.size > 0 || metadata.bytes !== undefined)) {
+        note(`${closed ? "the dataset changed since the last export closed it" : "the last export into this dataset did not close it (it failed, was killed, or was an older version or another tool)"} (${disagreements.join("; ")}): checking it against its files`);
+      }
+      await removeTempFiles(paths, note);
+      // Boxes a killed export had only in its journal go into their files before anything reads them.
+      await replayAnnotationJournal(paths, note, maxLineBytes);
+      state = await checkAgainstFiles(paths, {
+        index: indexFile,
+        metadata,
+        metadataTrusted: closed !== undefined && metadata.bytes !== undefined && sha256(metadata.bytes) === closed.metadata_sha256,
+        maxLineBytes,
+        note,
+      });
+    }
+    ctx.registry.load(state.categoryMap);
+    version = options.datasetVersion ?? state.version ?? ctx.datasetVersion;
+    index = state.index;
+    indexBytes = state.indexBytes;
+    totalAnnotations = state.totalAnnotations;
     images = new ImageStore(paths, options.imageMode ?? "copy", (id) => index.hasImage(imageIdBytes(id)));
     annotations = new AnnotationStore(paths, {
       version,
-      // Files for images the manifest does not list: a crash's (boxes go before manifest lines), or another tool's.
-      unlistedPossible: stale !== undefined || replayed > 0 || (!consistent && log.size > 0),
+      // Files for images the manifest does not list: a crash's or a failed export's (boxes go before manifest lines), or another tool's.
+      unlistedPossible: !trusted,
       note,
       ...(options.maxHeldBoxes !== undefined ? { maxHeldBoxes: options.maxHeldBoxes } : {}),
     });
-    const needRecount = stale !== undefined || replayed > 0 || !consistent || meta === undefined || typeof meta.total_annotations !== "number";
-    totalAnnotations = needRecount && log.size > 0 ? await recountAnnotations(paths) : (meta?.total_annotations ?? 0);
   }
 
   /**
@@ -173,7 +234,8 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
       await annotations.abandon();
       await log.close();
     }
-    await writeMetadata(
+    const fsync = options.durable ?? false;
+    const metadataText = await writeMetadata(
       paths,
       {
         version,
@@ -183,8 +245,10 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
         skippedRecords: lastStats?.recordsSkipped ?? 0,
         sessionStarted: session.started,
       },
-      { fsync: options.durable ?? false },
+      { fsync },
     );
+    // Last: what the next open may trust without reading the dataset. Never written after a failure.
+    await writeClosedState(paths, { version: 1, ...log.closedState(), metadata_sha256: sha256(metadataText), annotations_mtime_ns: await annotationsMtime(paths) }, { fsync });
     await lock?.release();
   }
 
@@ -195,13 +259,13 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
       session.started = Date.now();
       logger = options.logger ?? context.logger;
       await checkOutputDir(paths.root, options.force ?? false);
-      await fs.mkdir(paths.state, { recursive: true });
+      await createDirectory(paths.state, "dataset directory");
       lock = await acquireLock(paths.lock, paths.root);
       try {
-        await fs.mkdir(paths.images, { recursive: true });
-        await fs.mkdir(paths.annotations, { recursive: true });
+        await createDirectory(paths.images, "dataset directory");
+        await createDirectory(paths.annotations, "dataset directory");
         await loadState();
-        await log.openForAppend();
+        await log.openForAppend(indexBytes);
       } catch (e) {
         await lock.release();
         throw e;
@@ -214,7 +278,15 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
     async write(item): Promise<WriteResult | void> {
       const hash = keyHash(item.key);
       if (index.hasKey(hash)) {
-        annotations.forget(item.image.id);
+        if (internals.mergeKnownRecords) {
+          // Its image is in the dataset (the key names it): only boxes it lacks are added.
+          const { before, after } = await annotations.merge(item, false, recordContext(item.record));
+          totalAnnotations += after - before;
+          session.annotationsAdded += after - before;
+          if (annotations.waiting >= flushEvery) await flush();
+        } else {
+          annotations.forget(item.image.id);
+        }
         session.already++;
         return { skipped: "already_exported" };
       }
@@ -243,10 +315,10 @@ export function intermediateWriter(options: IntermediateWriterOptions): Complete
         ...(record.attempt_id ? { attempt_id: record.attempt_id } : {}),
       };
       const line = `${JSON.stringify(entry)}\n`;
-      const flags = (record.match_summary ? FLAG_MATCH : 0) | (record.clicked_location ? FLAG_CLICK : 0);
+      const flags = internals.flagsOf ? internals.flagsOf(item) : (record.match_summary ? FLAG_MATCH : 0) | (record.clicked_location ? FLAG_CLICK : 0);
       log.append(line, index.add(hash, idBytes, flags, log.size));
       session.appended++;
-      if (log.waiting >= flushEvery) await flush();
+      if (log.waiting >= flushEvery || annotations.waiting >= flushEvery) await flush();
     },
     async close(statistics?: ExportStatistics): Promise<IntermediateWriterSummary> {
       lastStats = statistics;

@@ -4,16 +4,36 @@ import { type IndexCounts, readFileIfExists } from "./record-index.js";
 
 const DESCRIPTION = "Training dataset exported from qontinui-runner execution data";
 
-/** metadata.json as the last export left it; undefined when missing or unreadable (told through `note`). */
-export async function readMetadata(paths: DatasetPaths, note: (message: string) => void): Promise<Partial<Metadata> | undefined> {
-  const text = await readFileIfExists(paths.metadata);
-  if (!text) return undefined;
+/** metadata.json as found: its bytes (undefined when missing), and its content when it is a JSON object, else why not. */
+export interface MetadataFile {
+  bytes: Buffer | undefined;
+  metadata: Partial<Metadata> | undefined;
+  unreadable?: string;
+}
+
+/** Reads metadata.json as the last export (or anyone) left it; never throws for its content. */
+export async function readMetadata(paths: DatasetPaths): Promise<MetadataFile> {
+  const bytes = await readFileIfExists(paths.metadata);
+  if (!bytes) return { bytes, metadata: undefined };
+  if (bytes.length === 0) return { bytes, metadata: undefined, unreadable: "is empty" };
   try {
-    return JSON.parse(text.toString("utf8")) as Metadata;
+    const value = JSON.parse(bytes.toString("utf8")) as unknown;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return { bytes, metadata: undefined, unreadable: "is not a JSON object" };
+    return { bytes, metadata: value as Partial<Metadata> };
   } catch (e) {
-    note(`metadata.json is not valid JSON (${(e as Error).message}); rebuilding its totals from the manifest`);
-    return undefined;
+    return { bytes, metadata: undefined, unreadable: `is not valid JSON (${(e as Error).message})` };
   }
+}
+
+/** A category_map that is a map of names to distinct non-negative integer ids, or undefined. */
+export function validCategoryMap(map: unknown): Record<string, number> | undefined {
+  if (typeof map !== "object" || map === null || Array.isArray(map)) return undefined;
+  const ids = new Set<number>();
+  for (const [name, id] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || ids.has(id) || name === "") return undefined;
+    ids.add(id);
+  }
+  return map as Record<string, number>;
 }
 
 export interface MetadataTotals {
@@ -27,8 +47,8 @@ export interface MetadataTotals {
   sessionStarted: number;
 }
 
-/** Writes metadata.json whole: totals of the whole dataset, the category map. */
-export async function writeMetadata(paths: DatasetPaths, totals: MetadataTotals, options: { fsync: boolean }): Promise<void> {
+/** Writes metadata.json whole: totals of the whole dataset, the category map. Returns the text written. */
+export async function writeMetadata(paths: DatasetPaths, totals: MetadataTotals, options: { fsync: boolean }): Promise<string> {
   const { counts } = totals;
   const meta: Metadata = {
     dataset_version: totals.version,
@@ -48,5 +68,7 @@ export async function writeMetadata(paths: DatasetPaths, totals: MetadataTotals,
     format: "intermediate",
     description: DESCRIPTION,
   };
-  await writeFileAtomic(paths.metadata, JSON.stringify(meta, null, 2), options);
+  const text = JSON.stringify(meta, null, 2);
+  await writeFileAtomic(paths.metadata, text, options);
+  return text;
 }

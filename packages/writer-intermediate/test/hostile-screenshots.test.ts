@@ -1,0 +1,168 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { type ExecutionRecordInput, runPipeline, silentLogger, type Source } from "@qontinui/export-core";
+import { crc32, encodePng } from "@qontinui/export-core/testing";
+import sharp from "sharp";
+import { deflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { intermediateWriter, validateDataset } from "../src/index.js";
+import { listFiles, makeRun, match, matchLabeler, memorySource, png, record, tempDir } from "./fixtures.js";
+import { expectSameDataset } from "./same-dataset.js";
+
+const idOf = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+
+/**
+ * A child process that flips `dir` between the real directory and a symlink to `outside`, as fast
+ * as it can, for `ms`, and leaves the real directory in place. Resolves with the number of flips.
+ */
+function flipDirectory(dir: string, outside: string, ms: number): Promise<number> {
+  const script = `
+    const fs = require("node:fs");
+    const [dir, outside, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+    const real = dir + ".real";
+    const end = Date.now() + ms;
+    let flips = 0;
+    // Each state held a moment (a few tens of microseconds, varying), so reads land in every one and between them.
+    const hold = (n) => { const t = process.hrtime.bigint() + BigInt(n); while (process.hrtime.bigint() < t); };
+    while (Date.now() < end) {
+      fs.renameSync(dir, real);
+      fs.symlinkSync(outside, dir);
+      hold(20000 + (flips % 7) * 10000);
+      fs.unlinkSync(dir);
+      fs.renameSync(real, dir);
+      hold(40000 + (flips % 5) * 20000);
+      flips++;
+    }
+    console.log(flips);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-e", script, dir, outside, String(ms)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`flipper exited ${code}`))));
+  });
+}
+
+describe("a run directory changed under the export", () => {
+  it.skipIf(process.platform === "win32")("a directory flipped to a symlink out of the run, in a loop, while exports run: no byte from outside lands in a dataset", async () => {
+    const base = await tempDir("qx-flip-");
+    const runDir = path.join(base, "run");
+    const shots = path.join(runDir, "screenshots");
+    const outside = path.join(base, "outside");
+    await fs.mkdir(shots, { recursive: true });
+    await fs.mkdir(outside);
+    const count = 150;
+    const insideIds = new Set<string>();
+    const outsideIds = new Set<string>();
+    const records: ExecutionRecordInput[] = [];
+    for (let i = 0; i < count; i++) {
+      // Same names, other bytes: a file read from outside would be stored under its own id.
+      const inside = encodePng(12, 8, (x, y) => [i, x * 9, y * 17]);
+      const secret = encodePng(13, 8, (x, y) => [255 - i, y * 5, x * 3]);
+      await fs.writeFile(path.join(shots, `${i}.png`), inside);
+      await fs.writeFile(path.join(outside, `${i}.png`), secret);
+      insideIds.add(idOf(inside));
+      outsideIds.add(idOf(secret));
+      records.push(record(`r${i}`, `${i}.png`, { match_summary: match("button", 1, 1, 4, 4) }));
+    }
+    // A source that names its root: core reads its screenshots through the guard (memorySource reads them itself).
+    const source: Source = { name: "run", root: runDir, read: memorySource(runDir, records).read };
+    const exportOnce = (out: string) => runPipeline({ source, labelers: [matchLabeler], writers: [intermediateWriter({ outDir: out })], logger: silentLogger });
+
+    const ms = process.env.QONTINUI_SLOW_TESTS === "1" ? 20_000 : 2_500;
+    const flipping = flipDirectory(shots, outside, ms);
+    const outs: string[] = [];
+    const reasons: Record<string, number> = {};
+    const until = Date.now() + ms - 200;
+    while (Date.now() < until) {
+      const out = await tempDir("qx-flip-out-");
+      outs.push(out);
+      const result = await exportOnce(out);
+      for (const [reason, n] of Object.entries(result.statistics.problems.byReason)) reasons[reason] = (reasons[reason] ?? 0) + n;
+    }
+    const flips = await flipping;
+    expect(flips, "the flipper ran").toBeGreaterThan(100);
+
+    let stored = 0;
+    for (const out of outs) {
+      for (const f of await listFiles(out)) {
+        if (!f.startsWith("images/")) continue;
+        const id = idOf(await fs.readFile(path.join(out, f)));
+        expect(outsideIds.has(id), `${out}/${f} holds a file from outside the run`).toBe(false);
+        expect(insideIds.has(id), `${out}/${f}`).toBe(true);
+        stored++;
+      }
+      const manifest = (await fs.readFile(path.join(out, "manifest.jsonl"), "utf8")).split("\n").filter(Boolean);
+      for (const line of manifest) expect(outsideIds.has(JSON.parse(line).id as string)).toBe(false);
+    }
+    expect(stored, `exports stored screenshots while the flipper ran (${outs.length} exports, ${flips} flips, ${JSON.stringify(reasons)})`).toBeGreaterThan(0);
+    // Every record not stored was refused by name (escaping, or missing while the directory was moved).
+    expect(Object.keys(reasons).every((r) => r === "path_escapes_root" || r === "screenshot_missing"), JSON.stringify(reasons)).toBe(true);
+
+    // The directory back in place: the same export again completes a dataset (the records refused during the flips are appended).
+    const out = outs[0]!;
+    await exportOnce(out);
+    expect((await fs.readFile(path.join(out, "manifest.jsonl"), "utf8")).split("\n").filter(Boolean)).toHaveLength(count);
+    expect((await validateDataset(out)).problems).toEqual([]);
+  }, 120_000);
+});
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** The offset of the first JPEG marker `marker` (0xFF then it). */
+function jpegMarker(bytes: Buffer, marker: number): number {
+  for (let i = 2; i + 1 < bytes.length; i++) if (bytes[i] === 0xff && bytes[i + 1] === marker) return i;
+  throw new Error(`no marker ${marker.toString(16)}`);
+}
+
+describe("screenshots whose header is whole but whose data is not", () => {
+  it("are a named problem (screenshot_undecodable), never a stored image: the dataset equals a clean export of the others", async () => {
+    const goodPng = await png(64, 48, [10, 120, 200]);
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(4000, 0);
+    ihdr.writeUInt32BE(4000, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    // Every chunk and CRC right; the data inflates to 100 bytes where 4000 rows of 12,001 are needed.
+    const bomb = Buffer.concat([goodPng.subarray(0, 8), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(100))), chunk("IEND", Buffer.alloc(0))]);
+    const badCrc = Buffer.from(goodPng);
+    badCrc[badCrc.length - 13]! ^= 0x5a;
+    const noise = Buffer.from(Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 2654435761) >>> 24));
+    const goodJpeg = await sharp(noise, { raw: { width: 96, height: 64, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+    const progressive = await sharp(noise, { raw: { width: 96, height: 64, channels: 3 } }).jpeg({ quality: 70, progressive: true }).toBuffer();
+    // A 96×64 picture's scan under a frame header claiming 4000×4000.
+    const bigFrame = Buffer.from(goodJpeg);
+    const sof = jpegMarker(bigFrame, 0xc0);
+    bigFrame.writeUInt16BE(4000, sof + 5);
+    bigFrame.writeUInt16BE(4000, sof + 7);
+    // A Huffman table whose length runs past the end of the file.
+    const pastEnd = Buffer.from(goodJpeg);
+    pastEnd.writeUInt16BE(0xfff0, jpegMarker(pastEnd, 0xc4) + 2);
+
+    const screens = { "good.png": goodPng, "bomb.png": bomb, "crc.png": badCrc, "good.jpg": goodJpeg, "progressive.jpg": progressive, "frame.jpg": bigFrame, "past-end.jpg": pastEnd };
+    const records = Object.keys(screens).map((name, i) => record(`r${i}`, name, { match_summary: match("button", 2, 2, 8, 8) }));
+    const run = await makeRun(screens, records);
+    const exportOf = (out: string, recs: typeof records) =>
+      runPipeline({ source: memorySource(run.dir, recs), labelers: [matchLabeler], writers: [intermediateWriter({ outDir: out })], logger: silentLogger });
+    const out = await tempDir();
+    const result = await exportOf(out, records);
+    expect(result.statistics.problems.byReason).toEqual({ screenshot_undecodable: 4 });
+    expect(result.statistics.problems.examples.screenshot_undecodable!.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^screenshots\/bomb\.png: PNG image data inflates to 100 bytes; its 4000×4000 header needs 48004000; not stored$/),
+      expect.stringMatching(/^screenshots\/crc\.png: PNG chunk IDAT .* wrong CRC/),
+      expect.stringMatching(/^screenshots\/frame\.jpg: JPEG scan data is \d+ bytes; its 4000×4000 frame/),
+    ]);
+    const clean = await tempDir();
+    await exportOf(clean, records.filter((r) => /good|progressive/.test(r.screenshot_reference!)));
+    await expectSameDataset(out, clean);
+  });
+});
