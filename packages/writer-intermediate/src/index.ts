@@ -1,4 +1,11 @@
-export { type ImageMode, intermediateWriter, type IntermediateWriterOptions, type IntermediateWriterSummary } from "./intermediate-writer.js";
+export {
+  createIntermediateWriter,
+  type ImageMode,
+  intermediateWriter,
+  type IntermediateWriterOptions,
+  type IntermediateWriterSummary,
+  type WriterInternals,
+} from "./intermediate-writer.js";
 export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
 export { keepClosedState } from "./closed-state.js";
 export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";

@@ -59,7 +59,7 @@ export interface IntermediateWriterOptions {
   maxLineBytes?: number;
 }
 
-/** What `mergeDatasets` asks of the writer beyond a pipeline's needs (not part of the package's surface). */
+/** What `mergeDatasets` (and the PostgreSQL store's export, which must equal it) asks of the writer beyond a pipeline's needs: an advanced hook, through `createIntermediateWriter`. */
 export interface WriterInternals {
   /** The match/click flags of an item's record (FLAG_MATCH | FLAG_CLICK); default: from its match_summary and clicked_location. */
   flagsOf?: (item: ExportItem) => number;
