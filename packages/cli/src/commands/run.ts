@@ -82,6 +82,10 @@ ${formatFlagHelp(FORMATS, 27, false, ["force"]).join("\n")}
       --stratify           spread categories over the splits
       --concurrency <n>    screenshots read at once (default 8)
       --max-pixels <n>     refuse images with more pixels (default 67108864)
+      --no-decode-check    store screenshots without checking their image data
+                           decodes (faster; by default each distinct screenshot's
+                           data is inflated/walked once, an undecodable one is
+                           skipped as screenshot_undecodable)
       --force              write into a non-empty directory that is not a dataset
                            (and, with --format, one that is not that format's output)
       --problems <file>    write every skipped or repaired record to <file> as JSON
@@ -133,6 +137,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     stratify: { type: "boolean" },
     concurrency: { type: "string" },
     "max-pixels": { type: "string" },
+    "no-decode-check": { type: "boolean" },
     force: { type: "boolean" },
     strict: { type: "boolean" },
     problems: { type: "string" },
@@ -250,6 +255,7 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     datasetVersion,
     ...(concurrency ? { concurrency } : {}),
     ...(maxPixels ? { maxPixels } : {}),
+    ...(values["no-decode-check"] ? { checkImageData: false } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     logger,
     ...(problemsHandle ? { onProblem } : {}),
