@@ -1,7 +1,6 @@
-import { createReadStream, promises as fs } from "node:fs";
+import { promises as fs } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { type Category, type DatasetImage, DatasetError, type LabeledAnnotation, readImageInfo } from "@qontinui/export-core";
+import { type Category, type DatasetImage, DatasetError, DEFAULT_MAX_LINE_BYTES, type LabeledAnnotation, readImageInfo, readJsonLines } from "@qontinui/export-core";
 import { type AnnotationFile, datasetPaths, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "./layout.js";
 import { type DatasetInput, type DatasetReader, isDatasetReader } from "./reader.js";
 import { type CategoryLookup, categoryLookup, checkStoredBox } from "./stored-box-check.js";
@@ -25,6 +24,9 @@ export interface ImageProblem {
   message: string;
 }
 
+/** The largest annotation file read (64 MiB). */
+export const MAX_ANNOTATION_FILE_BYTES = 64 * 1024 * 1024;
+
 /** `<id>.<ext>`: the only file names the reader takes from an annotation file. */
 const IMAGE_FILE_NAME = /^([0-9a-f]{16})\.(png|jpg|jpeg|webp|gif)$/;
 
@@ -38,6 +40,8 @@ export class IntermediateDataset implements DatasetReader {
   readonly location: string;
   readonly imagesDir: string;
   private readonly categoryIndex: CategoryLookup;
+  /** Longest manifest line read (longer ones are reported and passed over). */
+  maxLineBytes = DEFAULT_MAX_LINE_BYTES;
 
   private constructor(
     readonly dir: string,
@@ -92,30 +96,23 @@ export class IntermediateDataset implements DatasetReader {
    * malformed line is reported through `onProblem` and passed over.
    */
   async *manifest(onProblem?: (p: ManifestProblem) => void): AsyncGenerator<ManifestLine> {
-    let stream;
     try {
       await fs.access(this.paths.manifest);
-      stream = createReadStream(this.paths.manifest, { encoding: "utf8" });
     } catch {
       return;
     }
-    const lines = createInterface({ input: stream, crlfDelay: Infinity });
-    let n = 0;
-    for await (const text of lines) {
-      n++;
-      if (text.trim() === "") continue;
-      let entry: ManifestEntry;
-      try {
-        entry = JSON.parse(text) as ManifestEntry;
-      } catch (e) {
-        onProblem?.({ line: n, message: `not valid JSON: ${(e as Error).message}` });
+    // Capped lines (16 MiB: a line past it is a problem, never held in memory), Python's NaN read as null.
+    for await (const item of readJsonLines(this.paths.manifest, { maxLineBytes: this.maxLineBytes })) {
+      if ("problem" in item) {
+        onProblem?.({ line: item.line, message: item.problem.message });
         continue;
       }
+      const entry = item.value as ManifestEntry;
       if (typeof entry?.id !== "string" || !IMAGE_ID_PATTERN.test(entry.id)) {
-        onProblem?.({ line: n, message: `id ${JSON.stringify(entry?.id)} is not a 16-hex-digit image id` });
+        onProblem?.({ line: item.line, message: `id ${JSON.stringify(entry?.id)?.slice(0, 80)} is not a 16-hex-digit image id` });
         continue;
       }
-      yield { entry, line: n };
+      yield { entry, line: item.line };
     }
   }
 
@@ -134,9 +131,13 @@ export class IntermediateDataset implements DatasetReader {
 
   /** Reads annotations/<id>.json, or undefined when the image has none (seed layout). */
   async readAnnotationFile(id: string): Promise<AnnotationFile | undefined> {
+    const file = this.paths.annotationFile(id);
     let text: string;
     try {
-      text = await fs.readFile(this.paths.annotationFile(id), "utf8");
+      const size = (await fs.stat(file)).size;
+      // Far past any real image's boxes (a 1920×1080 screen with 10,000 boxes is ~3 MB): not read into memory.
+      if (size > MAX_ANNOTATION_FILE_BYTES) throw new DatasetError(`${file} is ${size} bytes, over the ${MAX_ANNOTATION_FILE_BYTES}-byte limit of an annotation file; not read`);
+      text = await fs.readFile(file, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;

@@ -136,3 +136,34 @@ describe("a hostile intermediate dataset", () => {
     await expect(openDataset(dir)).rejects.toThrow(/both "padded" once normalised/);
   });
 });
+
+describe("the reader's size limits", () => {
+  it("a manifest line past the cap (and a 20 MB one without a newline) is a problem, not memory; the other lines are read", async () => {
+    const { dir, ids } = await writeDataset([
+      { width: 40, height: 30, boxes: [box([1, 1, 5, 5], "a")], records: 1 },
+      { width: 40, height: 30, boxes: [box([2, 2, 5, 5], "b")], records: 1 },
+    ]);
+    const manifest = path.join(dir, "manifest.jsonl");
+    const lines = (await fs.readFile(manifest, "utf8")).trim().split("\n");
+    const huge = `{"id":"${"f".repeat(16)}","pad":"${"x".repeat(20 * 1024 * 1024)}"}`;
+    await fs.writeFile(manifest, `${lines[0]}\n${huge}\n${lines[1]}\n{"id":"${"e".repeat(16)}","pad":"${"y".repeat(20 * 1024 * 1024)}`);
+    const dataset = await openDataset(dir);
+    const problems: { line: number; message: string }[] = [];
+    expect(await dataset.imageIds((p) => problems.push(p))).toEqual(ids);
+    expect(problems.map((p) => p.line)).toEqual([2, 4]);
+    expect(problems[0]!.message).toMatch(/longer than|line_too_long|bytes/i);
+    // Python's NaN in a manifest line is read (as null), not a broken line.
+    await fs.writeFile(manifest, `${lines[0]!.replace(/"timestamp":[^,}]*/, '"timestamp":NaN')}\n`);
+    expect(await fs.readFile(manifest, "utf8")).toContain('"timestamp":NaN');
+    const again: unknown[] = [];
+    expect(await (await openDataset(dir)).imageIds((p) => again.push(p))).toEqual([ids[0]]);
+    expect(again).toEqual([]);
+  });
+
+  it("an annotation file over 64 MiB is refused by name, not read into memory", async () => {
+    const { dir, ids } = await writeDataset([{ width: 40, height: 30, boxes: [box([1, 1, 5, 5], "a")], records: 1 }]);
+    const file = path.join(dir, "annotations", `${ids[0]}.json`);
+    await fs.truncate(file, 64 * 1024 * 1024 + 1);
+    await expect((await openDataset(dir)).readAnnotationFile(ids[0]!)).rejects.toThrow(/over the 67108864-byte limit/);
+  });
+});
