@@ -140,8 +140,8 @@ describe("a hostile intermediate dataset", () => {
 describe("the reader's size limits", () => {
   it("a manifest line past the cap (and a 20 MB one without a newline) is a problem, not memory; the other lines are read", async () => {
     const { dir, ids } = await writeDataset([
-      { width: 40, height: 30, boxes: [box([1, 1, 5, 5], "a")], records: 1 },
-      { width: 40, height: 30, boxes: [box([2, 2, 5, 5], "b")], records: 1 },
+      { width: 40, height: 30, boxes: [box([1, 1, 5, 5], "login_button")], records: 1 },
+      { width: 40, height: 30, boxes: [box([2, 2, 5, 5], "search_field")], records: 1 },
     ]);
     const manifest = path.join(dir, "manifest.jsonl");
     const lines = (await fs.readFile(manifest, "utf8")).trim().split("\n");
@@ -161,7 +161,7 @@ describe("the reader's size limits", () => {
   });
 
   it("an annotation file over 64 MiB is refused by name, not read into memory", async () => {
-    const { dir, ids } = await writeDataset([{ width: 40, height: 30, boxes: [box([1, 1, 5, 5], "a")], records: 1 }]);
+    const { dir, ids } = await writeDataset([{ width: 40, height: 30, boxes: [box([1, 1, 5, 5], "login_button")], records: 1 }]);
     const file = path.join(dir, "annotations", `${ids[0]}.json`);
     await fs.truncate(file, 64 * 1024 * 1024 + 1);
     await expect((await openDataset(dir)).readAnnotationFile(ids[0]!)).rejects.toThrow(/over the 67108864-byte limit/);
