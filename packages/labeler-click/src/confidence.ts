@@ -32,13 +32,13 @@ export const SMART_CONFIDENCE = {
   /** The fixed box smart mode falls back to, by reason: only a guess around the click. */
   fallback: { empty_space: 0.05, container: 0.1, decode_failed: 0.2 },
   /** flood_fill: a filled region (fill ratio ≥ `fullFill`), or an outline-like one. */
-  floodFill: { filled: 0.97, sparse: 0.5 },
+  floodFill: { filled: 0.98, sparse: 0.5 },
   fullFill: 0.5,
-  checkboxLabel: 0.92,
-  listRow: 0.88,
-  textLine: 0.9,
+  checkboxLabel: 0.9,
+  listRow: 0.87,
+  textLine: 0.92,
   /** glyph: clicked on its strokes, or beside them (inside an open glyph, a gap). */
-  glyph: { onInk: 0.95, offInk: 0.87 },
+  glyph: { onInk: 0.97, offInk: 0.96 },
 } as const;
 
 /** The confidence of a smart-mode box from its strategy and evidence (deterministic, in [0, 1]). */

@@ -17,6 +17,8 @@ export const CONTENT_ELEMENT = {
   /** A leading glyph is a checkbox or radio when square (aspect within 1 ± `boxAspect`), closed (filled, or an outline around its middle), at most `boxMaxSize` × the text's height, and not in the text's ink colour. */
   boxAspect: 0.35,
   boxMaxSize: 2.2,
+  /** …and drawn in at most this many pieces (a box and its tick, a ring and its dot; a menu icon's three bars are no checkbox). */
+  boxMaxParts: 2,
 } as const;
 
 export type ContentKind = "glyph" | "text_line" | "checkbox_label" | "list_row";
@@ -63,7 +65,9 @@ export function contentStage(r: Raster, s: Scratch, cx: number, cy: number, bg: 
   const K = CONTENT_ELEMENT;
   const first = contentIn(r, s, cx, cy, bg, limits, seed, K.window.halfWidth);
   if (!first.ok || !first.element.truncated) return first;
-  return contentIn(r, s, cx, cy, bg, limits, seed, K.window.wideHalfWidth);
+  // A wider look that finds nothing whole (the line runs into a panel beside it) does not undo the first.
+  const wide = contentIn(r, s, cx, cy, bg, limits, seed, K.window.wideHalfWidth);
+  return wide.ok ? wide : first;
 }
 
 function contentIn(r: Raster, s: Scratch, cx: number, cy: number, bg: Background, limits: ControlLimits, seed: Rect | undefined, halfWidth: number): ContentResult {
@@ -82,7 +86,13 @@ function contentIn(r: Raster, s: Scratch, cx: number, cy: number, bg: Background
     found = pick(fg, cx, cy, seed, onPart);
     if (!found) break;
     const reach = joinReach(found.lineHeight);
-    const want = intersect({ x0: found.box.x0 - reach.x, y0: found.box.y0 - reach.y, x1: found.box.x1 + reach.x, y1: found.box.y1 + reach.y + Math.ceil(K.decorationGap * found.lineHeight) }, win);
+    let want = intersect({ x0: found.box.x0 - reach.x, y0: found.box.y0 - reach.y, x1: found.box.x1 + reach.x, y1: found.box.y1 + reach.y + Math.ceil(K.decorationGap * found.lineHeight) }, win);
+    // A word within reach may go on beyond what was scanned (its next letters): until it is whole it may not look like text, and so not join.
+    const ahead = Math.ceil(found.lineHeight);
+    for (const g of found.lines.groups) {
+      if (g.x1 <= want.x0 || g.x0 >= want.x1 || g.y1 <= want.y0 || g.y0 >= want.y1) continue;
+      if (g.x0 - scanned.x0 < ahead || scanned.x1 - g.x1 < ahead) want = union(want, intersect({ x0: g.x0 - ahead, y0: g.y0, x1: g.x1 + ahead, y1: g.y1 }, win));
+    }
     if (covers(scanned, want)) break;
     fg.scan(want);
     scanned = union(scanned, want);
@@ -124,7 +134,7 @@ function contentIn(r: Raster, s: Scratch, cx: number, cy: number, bg: Background
     // item's text is usually drawn in the text's colour).
     const label = sorted[1];
     const aspect = w(lead) / h(lead);
-    if (Math.abs(aspect - 1) <= K.boxAspect && h(lead) <= K.boxMaxSize * h(label) && colourGap(lead.ink, label.ink) > TEXT_LINES.sameInkGap && fg.encloses(lead)) kind = "checkbox_label";
+    if (lead.parts <= K.boxMaxParts && Math.abs(aspect - 1) <= K.boxAspect && h(lead) <= K.boxMaxSize * h(label) && colourGap(lead.ink, label.ink) > TEXT_LINES.sameInkGap && fg.encloses(lead)) kind = "checkbox_label";
   }
   const partCount = members.reduce((t, g) => t + g.parts, 0);
   const element: ContentElement = { kind, box, parts: partCount, lineHeight, isolation: Math.round(isolation * 100) / 100, onInk: onPart >= 0 || seed !== undefined };
@@ -133,14 +143,33 @@ function contentIn(r: Raster, s: Scratch, cx: number, cy: number, bg: Background
   if (kind === "text_line") {
     const row = listRow(fg, found.box, lineHeight, limits);
     if (row === "window") element.truncated = true;
-    else if (row) {
+    if (row && row !== "window") {
       element.kind = "list_row";
       element.line = found.box;
       element.box = row;
+    } else if (!lead.text && sorted[1]?.text && nearestMember(sorted, cx, cy) === lead) {
+      // A leading glyph clicked, outside a list: a control of its own (a menu icon before the app's name, a row's
+      // checkbox before its link), as far apart as an item's icon and its text may be.
+      element.kind = "glyph";
+      element.box = { x0: lead.x0, y0: lead.y0, x1: lead.x1, y1: lead.y1 };
+      element.parts = lead.parts;
+      element.lineHeight = h(lead);
+      element.isolation = Math.round((gapX(lead, sorted[1]) / Math.max(1, TEXT_LINES.leadGap * h(lead))) * 100) / 100;
     }
   }
   if (found.piece) element.piece = { box: { x0: found.piece.x0, y0: found.piece.y0, x1: found.piece.x1, y1: found.piece.y1 }, solid: found.piece.solid };
   return { ok: true, element };
+}
+
+/** The member whose box holds the click, or the nearest. */
+function nearestMember(members: readonly Group[], cx: number, cy: number): Group | undefined {
+  let best: Group | undefined;
+  let bestD = Infinity;
+  for (const g of members) {
+    const d = Math.max(g.x0 - cx, cx - (g.x1 - 1), g.y0 - cy, cy - (g.y1 - 1), 0);
+    if (d < bestD) [best, bestD] = [g, d];
+  }
+  return best;
 }
 
 interface Found {

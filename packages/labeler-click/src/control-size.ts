@@ -19,6 +19,8 @@ export const CONTROL_SIZE = {
   twoBandMinAspect: 4.5,
   /** A region with more separate items than this side by side is a strip of controls (a toolbar, a tab bar, a segmented control), not one control. */
   maxItems: 2,
+  /** A row ruled off from a sibling of its own colour (a separator line above or below it: a row of a separated list) may hold this many (an avatar, its text, a time). */
+  ruledRowMaxItems: 3,
 } as const;
 
 export interface ControlLimits {

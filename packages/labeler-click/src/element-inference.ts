@@ -5,22 +5,16 @@ import { CONTROL_SIZE, controlLimits } from "./control-size.js";
 import { FILLED_ELEMENT, type FillStage, fillStage } from "./filled-element.js";
 import { FOREGROUND } from "./foreground-parts.js";
 import { LIST_ROW } from "./list-row.js";
-import { colourDistance, cropRaster, offsetOf, type Raster, type Rect, rectHeight, rectToBox, rectWidth, type Scratch, windowAround } from "./raster.js";
+import { colourDistance, offsetOf, type Raster, type Rect, rectHeight, rectToBox, rectWidth, type Scratch, windowAround } from "./raster.js";
 import { dominantColours, FILL, ring } from "./region-fill.js";
 import type { ScreenshotPixels } from "./screenshot-pixels.js";
+import { SEPARATED_ROW, separatedRow } from "./separated-row.js";
 import { TEXT_LINES } from "./text-lines.js";
 
 const rectArea = (b: Rect) => rectWidth(b) * rectHeight(b);
 
 /** Tuning constants of smart mode (exported for the README and tests). */
 export const SMART_DEFAULTS = {
-  /**
-   * Half the width of the rectangle decoded and searched around a click (px; its half height is the largest
-   * control height, so a region reaching its top or bottom is too tall anyway). A region reaching its side is
-   * taken for a container: a control wider than this on one side of the click (a very wide field clicked near
-   * one end) is missed.
-   */
-  window: { halfWidth: 560 },
   /** A control this small (both sides, px) and about square may be a checkbox or radio: its label joins it. */
   checkboxMaxSide: 40,
   control: CONTROL_SIZE,
@@ -29,6 +23,7 @@ export const SMART_DEFAULTS = {
   foreground: FOREGROUND,
   textLines: TEXT_LINES,
   listRow: LIST_ROW,
+  separatedRow: SEPARATED_ROW,
   content: CONTENT_ELEMENT,
 } as const;
 
@@ -68,10 +63,11 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 export async function inferElement(pixels: ScreenshotPixels, scratch: Scratch, image: ResolvedImage, cx: number, cy: number): Promise<Inference> {
   const D = SMART_DEFAULTS;
   const limits = controlLimits(image.width, image.height);
-  // As tall as the tallest control both ways: a region reaching the window's top or bottom is too tall anyway.
+  // The rows around the click, as far as the tallest control both ways (a region reaching the window's top or
+  // bottom is too tall anyway), across the screen (a wide row clicked near one end is seen whole).
   const halfHeight = limits.maxHeight + 2;
-  const win = windowAround(cx, cy, D.window.halfWidth, halfHeight, image.width, image.height);
-  const r = cropRaster(await pixels.pixels(image, win), win, scratch.window);
+  const win = windowAround(cx, cy, image.width, halfHeight, image.width, image.height);
+  const r = await pixels.rows(image, win.y0, win.y1);
   scratch.ensure(r.width * r.height);
   const stage = fillStage(r, scratch, cx, cy, win, limits);
   const searchWindow = rectToBox(win);
@@ -101,7 +97,22 @@ export async function inferElement(pixels: ScreenshotPixels, scratch: Scratch, i
     if (el.content) metadata.content_box = rectToBox(el.content);
     return { ok: true, bbox: rectToBox(el.box), confidence: smartConfidence("flood_fill", evidence), metadata };
   }
-  const content = contentStage(r, scratch, cx, cy, backgroundOf(r, stage, win, cx, cy), limits);
+  const bg = backgroundOf(r, stage, win, cx, cy);
+  const content = contentStage(r, scratch, cx, cy, bg, limits);
+  if (content.ok && (content.element.kind === "list_row" || content.element.kind === "checkbox_label")) return contentResult(content.element, searchWindow);
+  // On a container: the row of a separated list the fill did not find (it bleeds into the panel beside it, or
+  // has no line above it), whatever the click is on inside it.
+  let row = separatedRow(r, scratch, cx, cy, bg.colour, bg.tolerance, limits);
+  if (row === "taller") {
+    // The list's other separators lie beyond the window: look at taller rows (nothing of the window's analysis is read after this wait).
+    const tall = windowAround(cx, cy, image.width, 3 * halfHeight, image.width, image.height);
+    row = separatedRow(await pixels.rows(image, tall.y0, tall.y1), scratch, cx, cy, bg.colour, bg.tolerance, limits);
+  }
+  if (row && row !== "taller") {
+    const metadata: InferenceMetadata = { strategy: "list_row", search_window: searchWindow };
+    if (content.ok) metadata.content_box = rectToBox(content.element.box);
+    return { ok: true, bbox: rectToBox(row), confidence: smartConfidence("list_row"), metadata };
+  }
   if (content.ok) return contentResult(content.element, searchWindow);
   const reason: FallbackReason = content.reason === "empty_space" ? "empty_space" : "container";
   return { ok: false, reason, confidence: smartConfidence("fixed_fallback", { reason }), metadata: { strategy: "fixed_fallback", reason, search_window: searchWindow } };

@@ -1,5 +1,5 @@
 import { aboveMinSide, CONTROL_SIZE, type ControlLimits, withinControlSize } from "./control-size.js";
-import { colourDistance, colourGap, type Raster, type Rect, rectHeight, rectWidth, type Scratch } from "./raster.js";
+import { colourDistance, colourGap, offsetOf, type Raster, type Rect, rectHeight, rectWidth, type Scratch } from "./raster.js";
 import { colourOf, dominantColours, type FillLimits, fillRegion, neighbourhood, type Region, ring } from "./region-fill.js";
 
 /** Tuning of the filled-element strategy (exported with SMART_DEFAULTS). */
@@ -11,6 +11,8 @@ export const FILLED_ELEMENT = {
   maxRegionsPerSeed: 3,
   /** Smallest filled share of a control's box (an outline-only ring is not a control). */
   minFillRatio: 0.2,
+  /** An outline of a region's own lies within this many px of it on every side. */
+  outlineSlack: 4,
   /**
    * Content of a widget belongs to the widget: a region ringed, `enclosureGaps` px outside its box,
    * by one colour (at least `enclosureShare` of the ring) whose region is control-sized and strictly
@@ -30,7 +32,10 @@ export const FILLED_ELEMENT = {
   /** A pixel inside a region counts as content when it differs from the region's colour by more than this (and twice the fill's tolerance). */
   holeContrast: 24,
   /** Items of one band of content are separated by gaps of at least this × the height of its strokes (median over columns). */
-  itemGap: 1.5,
+  itemGap: 1.75,
+  /** A row's separator: a line at most this thick (px) with the row's colour beyond, along this share of its edge. */
+  ruleMaxWidth: 3,
+  ruledShare: 0.85,
 } as const;
 
 /** Enclosures looked for in this click: regions found (by fill id), and colours of those larger than a control. */
@@ -60,6 +65,8 @@ export interface FillStage {
   under?: Region;
 }
 
+/** Whether `outer` holds `inner` with at most `slack` px to spare on each side. */
+const hugs = (outer: Rect, inner: Rect, slack: number) => inner.x0 - outer.x0 <= slack && inner.y0 - outer.y0 <= slack && outer.x1 - inner.x1 <= slack && outer.y1 - inner.y1 <= slack;
 const holds = (b: Rect, x: number, y: number) => x >= b.x0 && y >= b.y0 && x < b.x1 && y < b.y1;
 const area = (b: Rect) => rectWidth(b) * rectHeight(b);
 const fillRatio = (region: Region) => region.count / area(region.box);
@@ -129,11 +136,51 @@ function asControl(r: Raster, s: Scratch, found: Region, outline: Rect | undefin
   const h = rectHeight(found.box);
   // Chrome (an app bar, a status bar) spans to the top or bottom of the screen; controls do not.
   const chrome = found.box.y0 === 0 || found.box.y1 === r.imageHeight;
-  if (chrome || bands >= 3 || (bands === 2 && w < CONTROL_SIZE.twoBandMinAspect * h) || maxItems > CONTROL_SIZE.maxItems) {
+  const items = maxItems > CONTROL_SIZE.maxItems && maxItems <= CONTROL_SIZE.ruledRowMaxItems && ruledRow(r, s, again) ? CONTROL_SIZE.maxItems : maxItems;
+  if (chrome || bands >= 3 || (bands === 2 && w < CONTROL_SIZE.twoBandMinAspect * h) || items > CONTROL_SIZE.maxItems) {
     if (!out.background || found.count > out.background.count) out.background = found;
+    // A container is what content lies on, not the small thing under the click.
+    if (out.under === found) delete out.under;
     return undefined;
   }
   return { box: outline ?? found.box, region: found, fillRatio: fillRatio(found), borderContrast: borderContrast(r, s, again), bands };
+}
+
+/**
+ * Whether the region is a row ruled off from a sibling of its own colour: along
+ * its top or bottom edge, a thin line (a separator, at most `ruleMaxWidth` px)
+ * with the region's colour again beyond it, over at least `ruledShare` of the
+ * edge (the rows of a separated list; a toolbar or a tab bar ends in another
+ * colour).
+ */
+function ruledRow(r: Raster, s: Scratch, region: Region): boolean {
+  return ruledEdge(r, s, region, -1) || ruledEdge(r, s, region, 1);
+}
+
+function ruledEdge(r: Raster, s: Scratch, region: Region, dir: -1 | 1): boolean {
+  const F = FILLED_ELEMENT;
+  const { box, id, colour } = region;
+  const { width, data, left, top } = r;
+  const same = region.tolerance;
+  const edge = dir < 0 ? box.y0 : box.y1 - 1;
+  const step = Math.max(2, Math.floor(rectWidth(box) / 64));
+  let sampled = 0;
+  let ruled = 0;
+  for (let x = box.x0 + step; x < box.x1 - step; x += step) {
+    if (s.mark[(edge - top) * width + (x - left)] !== id) continue;
+    sampled++;
+    // Outward: 1 to ruleMaxWidth pixels unlike the region (a dark theme's separator differs by a few levels only), then its colour again.
+    let y = edge + dir;
+    let line = 0;
+    while (line < F.ruleMaxWidth && y >= top && y < top + r.height) {
+      if (colourDistance(data, offsetOf(r, x, y), colour) <= region.tolerance) break;
+      line++;
+      y += dir;
+    }
+    if (line === 0 || y < top || y >= top + r.height) continue;
+    if (colourDistance(data, offsetOf(r, x, y), colour) <= same) ruled++;
+  }
+  return sampled >= 8 && ruled >= F.ruledShare * sampled;
 }
 
 /**
@@ -164,7 +211,11 @@ function widgetOf(r: Raster, s: Scratch, region: Region, fill: FillLimits, known
   for (let level = 0; level < 3; level++) {
     const outer = enclosing(r, s, current.box, fill, known, enclosures);
     if (outer === undefined) break;
-    if (fillRatio(outer) < F.minFillRatio) return widget ? { widget, outline: outer.box } : { outline: outer.box };
+    if (fillRatio(outer) < F.minFillRatio) {
+      // A thin outline of its own hugs the region (a bordered field, a checkbox); one around a strip of such regions (a tab bar's) does not.
+      if (!hugs(outer.box, current.box, F.outlineSlack)) break;
+      return widget ? { widget, outline: outer.box } : { outline: outer.box };
+    }
     const small = !aboveMinSide(current.box);
     const content = small || fillRatio(current) < F.contentMaxFill || area(current.box) >= F.contentMinShare * area(outer.box);
     if (!content) break;
@@ -184,7 +235,7 @@ function enclosing(r: Raster, s: Scratch, box: Rect, fill: FillLimits, known: (x
   for (const g of F.enclosureGaps) {
     if (box.x0 - g < fill.rect.x0 || box.y0 - g < fill.rect.y0 || box.x1 + g > fill.rect.x1 || box.y1 + g > fill.rect.y1) return undefined;
     const points = ring(fill.rect, box, g);
-    const offsets = points.map(([x, y]) => ((y - r.top) * r.width + (x - r.left)) * 3);
+    const offsets = points.map(([x, y]) => offsetOf(r, x, y));
     const median = [0, 1, 2].map((c) => {
       const values = offsets.map((o) => r.data[o + c]!).sort((u, v) => u - v);
       return values[values.length >> 1]!;
@@ -193,7 +244,7 @@ function enclosing(r: Raster, s: Scratch, box: Rect, fill: FillLimits, known: (x
     if (members.length < F.enclosureShare * points.length) continue;
     const { colour, tolerance } = colourOf(
       r.data,
-      members.map(([x, y]) => ((y - r.top) * r.width + (x - r.left)) * 3),
+      members.map(([x, y]) => offsetOf(r, x, y)),
     );
     const [mx, my] = members[0]!;
     if (known(mx, my) || enclosures.stopped.some((e) => colourGap(e.colour, colour) <= e.tolerance)) return undefined;
@@ -221,41 +272,63 @@ function enclosing(r: Raster, s: Scratch, box: Rect, fill: FillLimits, known: (x
  * the buttons of a toolbar are several).
  */
 function contentLayout(r: Raster, s: Scratch, region: Region): { bands: number; maxItems: number } {
-  const { box, id } = region;
-  const bands: [number, number][] = [];
-  let start = -1;
-  let clear = 2;
-  // A hole is a pixel clearly unlike the region (JPEG noise just beyond the fill's tolerance is not content).
-  const unlike = Math.max(FILLED_ELEMENT.holeContrast, 2 * region.tolerance);
-  const isHole = (p: number) => s.mark[p] !== id && colourDistance(r.data, p * 3, region.colour) > unlike;
-  // Each row's first and last pixel of the region: holes lie between them.
+  const { box, id, colour } = region;
+  const bw = box.x1 - box.x0;
   const rows = box.y1 - box.y0;
-  const firstOf = new Int32Array(rows);
-  const lastOf = new Int32Array(rows);
-  for (let y = box.y0; y < box.y1; y++) {
-    const row = (y - r.top) * r.width - r.left;
+  // A hole is a pixel clearly unlike the region (JPEG noise just beyond the fill's tolerance is not content),
+  // between its first and last pixel on the row. Marked once in `holes` (one byte a pixel of the box).
+  const unlike = Math.max(FILLED_ELEMENT.holeContrast, 2 * region.tolerance);
+  const holes = s.bytes;
+  const { mark } = s;
+  const { data, width, left, top, pixelBytes } = r;
+  const c0 = colour[0]!;
+  const c1 = colour[1]!;
+  const c2 = colour[2]!;
+  for (let y = 0; y < rows; y++) {
+    const row = (y + box.y0 - top) * width - left;
+    const rowByte = offsetOf(r, 0, y + box.y0);
+    const at = y * bw - box.x0;
     let first = -1;
     let last = -1;
     for (let x = box.x0; x < box.x1; x++) {
-      if (s.mark[row + x] === id) {
+      if (mark[row + x] === id) {
         if (first < 0) first = x;
         last = x;
       }
     }
-    firstOf[y - box.y0] = first;
-    lastOf[y - box.y0] = last;
+    for (let x = box.x0; x < box.x1; x++) {
+      let hole = 0;
+      if (x > first && x < last && mark[row + x] !== id) {
+        const o = rowByte + x * pixelBytes;
+        const d = Math.max(Math.abs(data[o]! - c0), Math.abs(data[o + 1]! - c1), Math.abs(data[o + 2]! - c2));
+        if (d > unlike) hole = 1;
+      }
+      holes[at + x] = hole;
+    }
   }
-  const holesIn = (y: number, x0: number, x1: number): number => {
-    const row = (y - r.top) * r.width - r.left;
-    const first = firstOf[y - box.y0]!;
-    const last = lastOf[y - box.y0]!;
-    let holes = 0;
-    for (let x = Math.max(first + 1, x0); x < Math.min(last, x1); x++) if (isHole(row + x)) holes++;
-    return holes;
-  };
-  for (let y = box.y0; y <= box.y1; y++) {
-    const content = y < box.y1 && holesIn(y, box.x0, box.x1) >= 2;
-    if (content) {
+  return layoutOfHoles(holes, bw, rows);
+}
+
+/**
+ * Bands and items of content in a box, from its holes (`holes[y * width + x]`
+ * is 1 where content is): bands are runs of rows with at least 2 holes, apart
+ * by at least 2 clear rows (bands under 3 rows are ignored); in each band,
+ * items are runs of columns with holes separated by gaps of at least
+ * `itemGap` × the band's stroke height.
+ */
+export function layoutOfHoles(holes: Uint8Array, bw: number, rows: number): { bands: number; maxItems: number } {
+  const content = new Uint8Array(rows);
+  for (let y = 0; y < rows; y++) {
+    let count = 0;
+    for (let x = y * bw, end = x + bw; x < end && count < 2; x++) count += holes[x]!;
+    content[y] = count >= 2 ? 1 : 0;
+  }
+  // Bands: runs of rows with content, apart by at least 2 clear rows; under 3 rows they are ignored.
+  const bands: [number, number][] = [];
+  let start = -1;
+  let clear = 2;
+  for (let y = 0; y <= rows; y++) {
+    if (y < rows && content[y]) {
       if (start < 0 || clear >= 2) {
         if (start >= 0 && y - clear - start >= 3) bands.push([start, y - clear]);
         start = y;
@@ -263,30 +336,32 @@ function contentLayout(r: Raster, s: Scratch, region: Region): { bands: number; 
       clear = 0;
     } else clear++;
   }
-  if (start >= 0 && box.y1 - clear - start >= 3) bands.push([start, box.y1 - Math.min(clear, box.y1 - start)]);
+  if (start >= 0 && rows - clear - start >= 3) bands.push([start, rows - Math.min(clear, rows - start)]);
   let maxItems = 0;
   for (const [y0, y1] of bands) {
     // The height of the content's strokes: the median over columns of their holes' vertical extent (text, not a nested pill).
     const extents: number[] = [];
-    for (let x = box.x0; x < box.x1; x++) {
+    const hasHole = new Uint8Array(bw);
+    for (let x = 0; x < bw; x++) {
       let first = -1;
       let last = -1;
       for (let y = y0; y < y1; y++) {
-        if (holesIn(y, x, x + 1) > 0) {
+        if (holes[y * bw + x]) {
           if (first < 0) first = y;
           last = y;
         }
       }
-      if (first >= 0) extents.push(last - first + 1);
+      if (first >= 0) {
+        extents.push(last - first + 1);
+        hasHole[x] = 1;
+      }
     }
     extents.sort((u, v) => u - v);
     const minGap = Math.max(8, FILLED_ELEMENT.itemGap * (extents[extents.length >> 1] ?? y1 - y0));
     let items = 0;
     let gap = Infinity;
-    for (let x = box.x0; x < box.x1; x++) {
-      let hole = false;
-      for (let y = y0; y < y1 && !hole; y++) hole = holesIn(y, x, x + 1) > 0;
-      if (hole) {
+    for (let x = 0; x < bw; x++) {
+      if (hasHole[x]) {
         if (gap >= minGap) items++;
         gap = 0;
       } else gap++;
@@ -331,8 +406,8 @@ function sideContrasts(r: Raster, s: Scratch, region: Region): number[] {
     if (d === depth) return undefined;
     const ex = x + ix * d;
     const ey = y + iy * d;
-    const a = ((ey - top) * width + (ex - left)) * 3;
-    const b = ((ey + iy - top) * width + (ex + ix - left)) * 3;
+    const a = offsetOf(r, ex, ey);
+    const b = offsetOf(r, ex + ix, ey + iy);
     for (let c = 0; c < 3; c++) mean[c] = (data[a + c]! + data[b + c]!) / 2;
     let seen = false;
     for (let k = 1; k <= F.contrastDepth; k++) {
@@ -340,7 +415,7 @@ function sideContrasts(r: Raster, s: Scratch, region: Region): number[] {
       const oy = ey - iy * k;
       if (ox < left || oy < top || ox >= left + width || oy >= top + height) break;
       seen = true;
-      if (colourDistance(data, ((oy - top) * width + (ox - left)) * 3, mean) >= step) return true;
+      if (colourDistance(data, offsetOf(r, ox, oy), mean) >= step) return true;
     }
     return seen ? false : undefined;
   };

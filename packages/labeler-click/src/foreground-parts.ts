@@ -1,5 +1,5 @@
 import { type ControlLimits, withinControlSize } from "./control-size.js";
-import { colourDistance, intersect, type Raster, type Rect, type Scratch } from "./raster.js";
+import { colourDistance, intersect, offsetOf, type Raster, type Rect, type Scratch } from "./raster.js";
 
 /** Tuning of what counts as drawn content on a background (exported with SMART_DEFAULTS). */
 export const FOREGROUND = {
@@ -64,20 +64,24 @@ export class ForegroundParts {
     return this.r.imageWidth;
   }
 
+  get imageHeight(): number {
+    return this.r.imageHeight;
+  }
+
   /** Whether image pixel (x, y) has the background's colour (within its fill tolerance: stricter than "not content", so a panel's faint edge stops a scan). */
   isBackground(x: number, y: number): boolean {
-    return colourDistance(this.r.data, ((y - this.r.top) * this.r.width + (x - this.r.left)) * 3, this.background) <= this.tolerance + 2;
+    return colourDistance(this.r.data, offsetOf(this.r, x, y), this.background) <= this.tolerance + 2;
   }
 
   /** The colour of image pixel (x, y). */
   colourAt(x: number, y: number): [number, number, number] {
-    const o = ((y - this.r.top) * this.r.width + (x - this.r.left)) * 3;
+    const o = offsetOf(this.r, x, y);
     return [this.r.data[o]!, this.r.data[o + 1]!, this.r.data[o + 2]!];
   }
 
   /** Whether image pixel (x, y) is drawn content (not the background). */
   isContent(x: number, y: number): boolean {
-    return colourDistance(this.r.data, ((y - this.r.top) * this.r.width + (x - this.r.left)) * 3, this.background) > this.threshold;
+    return colourDistance(this.r.data, offsetOf(this.r, x, y), this.background) > this.threshold;
   }
 
   /** Index of the part holding image pixel (x, y), or -1. */
@@ -123,31 +127,37 @@ export class ForegroundParts {
     return true;
   }
 
-  /** Labels the parts with a pixel in `rect` (clipped to the window); returns the indices of the parts found there. */
-  scan(rect: Rect): number[] {
-    const { r, s } = this;
+  /** Labels the parts with a pixel in `rect` (clipped to the window). */
+  scan(rect: Rect): void {
+    const { r, s, background } = this;
+    const { data, pixelBytes } = r;
+    const { label } = s;
     const q = intersect(rect, this.win);
-    const found = new Set<number>();
-    const seen = this.base - 1;
+    const base = this.base;
+    const seen = base - 1;
+    const threshold = this.threshold;
+    const b0 = background[0]!;
+    const b1 = background[1]!;
+    const b2 = background[2]!;
     for (let y = q.y0; y < q.y1; y++) {
       const row = (y - r.top) * r.width - r.left;
+      const rowByte = offsetOf(r, 0, y);
       for (let x = q.x0; x < q.x1; x++) {
         const p = row + x;
-        const l = s.label[p]!;
-        if (l >= this.base) {
-          found.add(l - this.base);
+        const l = label[p]!;
+        if (l >= base || l === seen) continue;
+        const o = rowByte + x * pixelBytes;
+        const a = data[o]! - b0;
+        const b = data[o + 1]! - b1;
+        const c = data[o + 2]! - b2;
+        if ((a < 0 ? -a : a) <= threshold && (b < 0 ? -b : b) <= threshold && (c < 0 ? -c : c) <= threshold) {
+          label[p] = seen;
           continue;
         }
-        if (l === seen) continue;
-        if (colourDistance(r.data, p * 3, this.background) <= this.threshold) {
-          s.label[p] = seen;
-          continue;
-        }
-        found.add(this.follow(p));
+        this.follow(p);
       }
     }
     s.labelsUsed(this.parts.length);
-    return [...found];
   }
 
   /**
@@ -157,7 +167,7 @@ export class ForegroundParts {
    */
   private follow(p0: number): number {
     const { r, s, win, background } = this;
-    const { width, left, top, data } = r;
+    const { width, left, top, data, origin, rowBytes, pixelBytes } = r;
     const { label, stack, order } = s;
     const index = this.parts.length;
     const id = this.base + index;
@@ -167,33 +177,61 @@ export class ForegroundParts {
     const wx1 = win.x1 - left;
     const wy1 = win.y1 - top;
     const most = this.limits.maxArea / 2;
+    const { maxWidth, maxHeight } = this.limits;
     let cut = false;
     let sp = 0;
     let n = 0;
     let maxD = 0;
+    let fx0 = Infinity;
+    let fx1 = -1;
+    let fy0 = Infinity;
+    let fy1 = -1;
+    // The hot loop: the background's channels and the labels' bounds in locals, the colour distance inline.
+    const b0 = background[0]!;
+    const b1 = background[1]!;
+    const b2 = background[2]!;
+    const base = this.base;
+    const threshold = this.threshold;
+    const distance = (o: number): number => {
+      const a = data[o]! - b0;
+      const b = data[o + 1]! - b1;
+      const c = data[o + 2]! - b2;
+      const da = a < 0 ? -a : a;
+      const db = b < 0 ? -b : b;
+      const dc = c < 0 ? -c : c;
+      return da > db ? (da > dc ? da : dc) : db > dc ? db : dc;
+    };
     stack[sp++] = p0;
     label[p0] = id;
     while (sp > 0) {
-      if (n >= most) {
+      const p = stack[--sp]!;
+      order[n++] = p;
+      const px = p % width;
+      const py = (p - px) / width;
+      const d = distance(origin + py * rowBytes + px * pixelBytes);
+      if (d > maxD) maxD = d;
+      if (px < fx0) fx0 = px;
+      if (px > fx1) fx1 = px;
+      if (py < fy0) fy0 = py;
+      if (py > fy1) fy1 = py;
+      // Larger than a control: a wall, whatever else it holds (following it all would cost its whole area).
+      if (n >= most || fx1 - fx0 >= maxWidth || fy1 - fy0 >= maxHeight) {
         cut = true;
         break;
       }
-      const p = stack[--sp]!;
-      order[n++] = p;
-      const d = colourDistance(data, p * 3, background);
-      if (d > maxD) maxD = d;
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        const qy = py + dy;
-        if (qy < wy0 || qy >= wy1) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const qx = px + dx;
-          if ((dx === 0 && dy === 0) || qx < wx0 || qx >= wx1) continue;
-          const q = qy * width + qx;
+      const qx0 = px > wx0 ? px - 1 : px;
+      const qx1 = px < wx1 - 1 ? px + 1 : px;
+      const qy0 = py > wy0 ? py - 1 : py;
+      const qy1 = py < wy1 - 1 ? py + 1 : py;
+      for (let qy = qy0; qy <= qy1; qy++) {
+        const row = qy * width;
+        const rowByte = origin + qy * rowBytes;
+        for (let qx = qx0; qx <= qx1; qx++) {
+          const q = row + qx;
           const l = label[q]!;
-          if (l >= this.base || l === seen) continue;
-          if (colourDistance(data, q * 3, background) <= this.threshold) {
+          // The pixel itself is labelled already.
+          if (l >= base || l === seen) continue;
+          if (distance(rowByte + qx * pixelBytes) <= threshold) {
             label[q] = seen;
             continue;
           }
@@ -222,12 +260,14 @@ export class ForegroundParts {
       const p = order[i]!;
       const px = p % width;
       const py = (p - px) / width;
-      if (px === wx0 || py === wy0 || px === wx1 - 1 || py === wy1 - 1) touches = true;
+      // An edge of the window that is the image's hides nothing beyond it.
+      if ((px === wx0 && win.x0 > 0) || (py === wy0 && win.y0 > 0) || (px === wx1 - 1 && win.x1 < r.imageWidth) || (py === wy1 - 1 && win.y1 < r.imageHeight)) touches = true;
       if (px < allX0) allX0 = px;
       if (px > allX1) allX1 = px;
       if (py < allY0) allY0 = py;
       if (py > allY1) allY1 = py;
-      const d = colourDistance(data, p * 3, background);
+      const o = origin + py * rowBytes + px * pixelBytes;
+      const d = colourDistance(data, o, background);
       if (d < boxAt) continue;
       count++;
       if (px < minX) minX = px;
@@ -235,16 +275,16 @@ export class ForegroundParts {
       if (py < minY) minY = py;
       if (py > maxY) maxY = py;
       if (d >= inkAt) {
-        ink[0]! += data[p * 3]!;
-        ink[1]! += data[p * 3 + 1]!;
-        ink[2]! += data[p * 3 + 2]!;
+        ink[0]! += data[o]!;
+        ink[1]! += data[o + 1]!;
+        ink[2]! += data[o + 2]!;
         inks++;
       }
     }
     const p0x = p0 % width;
     const p0y = (p0 - p0x) / width;
     if (maxD < F.faintInk || count === 0) {
-      this.parts.push({ x0: p0x + left, y0: p0y + top, x1: p0x + left + 1, y1: p0y + top + 1, count: 0, area: n, ink: [...background], wall: false, faint: true });
+      this.parts.push({ x0: p0x + left, y0: p0y + top, x1: p0x + left + 1, y1: p0y + top + 1, count: 0, area: n, ink: [b0, b1, b2], wall: false, faint: true });
       return index;
     }
     // A filled shape (a selected row's fill, a checked box) is drawn over its whole extent, faint colour or not.
@@ -254,7 +294,8 @@ export class ForegroundParts {
     const winW = wx1 - wx0;
     const winH = wy1 - wy0;
     const wall = cut || !withinControlSize(box, this.limits) || (touches && (maxY - minY + 1 > winH / 2 || maxX - minX + 1 > winW / 2));
-    this.parts.push({ ...box, count, area: n, ink: ink.map((v) => Math.round(v / inks)), wall, faint: false });
+    // One shape for every part (no spread): parts are made by the thousand.
+    this.parts.push({ x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, count, area: n, ink: [Math.round(ink[0]! / inks), Math.round(ink[1]! / inks), Math.round(ink[2]! / inks)], wall, faint: false });
     return index;
   }
 }

@@ -63,6 +63,8 @@ export function listRow(fg: ForegroundParts, line: Rect, lineHeight: number, lim
   if (down === Infinity || down > 1.6 * up) down = up;
   const top = Math.round(cy - up / 2);
   const bottom = Math.round(cy + down / 2);
+  // A row drawn whole: not cut by the screen's edge (lines in an app bar at its top).
+  if (top < 0 || bottom > fg.imageHeight) return undefined;
   const band: Rect = { x0: win.x0, y0: top, x1: win.x1, y1: bottom };
   // Across the background along the rows between this line and its neighbours (clear of its text and the
   // text's JPEG ringing), past small glyphs (a badge, a chevron); noise only stops a scan early, so the farthest counts.

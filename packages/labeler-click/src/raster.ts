@@ -1,9 +1,13 @@
 import type { BBox } from "@qontinui/export-core";
 
 /**
- * Decoded RGB pixels of a rectangle of a screenshot (3 bytes a pixel, rows
- * top to bottom). Coordinates handed to the analysis are image coordinates;
- * `left`/`top` place the rectangle in the image.
+ * Decoded pixels of a rectangle of a screenshot, as they lie in memory: a
+ * pixel's red, green and blue bytes start at `offsetOf(r, x, y)` (a fourth
+ * byte, alpha, is ignored), so a PNG's inflated scanlines (a filter byte per
+ * row, 4 bytes a pixel) are read where they are, without a copy.
+ * Coordinates handed to the analysis are image coordinates; `left`/`top`
+ * place the rectangle in the image. Pixel indices of the scratch arrays are
+ * `(y - top) * width + (x - left)`.
  */
 export interface Raster {
   left: number;
@@ -11,6 +15,10 @@ export interface Raster {
   width: number;
   height: number;
   data: Uint8Array;
+  /** Byte offset of pixel (left, top), bytes from one row to the next, and from one pixel to the next (3 or 4). */
+  origin: number;
+  rowBytes: number;
+  pixelBytes: number;
   imageWidth: number;
   imageHeight: number;
 }
@@ -44,15 +52,7 @@ export function windowAround(x: number, y: number, halfWidth: number, halfHeight
 export const rasterRect = (r: Raster): Rect => ({ x0: r.left, y0: r.top, x1: r.left + r.width, y1: r.top + r.height });
 
 /** Byte offset of image pixel (x, y) in the raster. */
-export const offsetOf = (r: Raster, x: number, y: number): number => ((y - r.top) * r.width + (x - r.left)) * 3;
-
-/** Max channel difference between the pixels at byte offsets i and j. */
-export function pixelDistance(data: Uint8Array, i: number, j: number): number {
-  const a = Math.abs(data[i]! - data[j]!);
-  const b = Math.abs(data[i + 1]! - data[j + 1]!);
-  const c = Math.abs(data[i + 2]! - data[j + 2]!);
-  return a > b ? (a > c ? a : c) : b > c ? b : c;
-}
+export const offsetOf = (r: Raster, x: number, y: number): number => r.origin + (y - r.top) * r.rowBytes + (x - r.left) * r.pixelBytes;
 
 /** Max channel difference between the pixel at byte offset i and a colour. */
 export function colourDistance(data: Uint8Array, i: number, colour: readonly number[]): number {
@@ -68,34 +68,16 @@ export function colourGap(p: readonly number[], q: readonly number[]): number {
 }
 
 /**
- * A copy of `rect` of the raster (inside it) into `into` (grown when too
- * small): the analysis of one click works on its window alone, so its
- * scratch arrays have the window's size, not the decoded rectangle's.
- */
-export function cropRaster(r: Raster, rect: Rect, into: { buffer: Uint8Array }): Raster {
-  const width = rect.x1 - rect.x0;
-  const height = rect.y1 - rect.y0;
-  const n = width * height * 3;
-  if (into.buffer.length < n) into.buffer = new Uint8Array(Math.max(n, Math.ceil(into.buffer.length * 1.5)));
-  const data = into.buffer.subarray(0, n);
-  for (let y = 0; y < height; y++) {
-    const from = ((rect.y0 + y - r.top) * r.width + (rect.x0 - r.left)) * 3;
-    data.set(r.data.subarray(from, from + width * 3), y * width * 3);
-  }
-  return { left: rect.x0, top: rect.y0, width, height, data, imageWidth: r.imageWidth, imageHeight: r.imageHeight };
-}
-
-/**
  * Scratch memory of one labeler: the analysis of a click is synchronous, so
  * one set of typed arrays, grown on demand, serves every click.
  */
 export class Scratch {
-  /** The pixels of the window analysed. */
-  window = { buffer: new Uint8Array(0) };
   mark = new Int32Array(0);
   stack = new Int32Array(0);
   label = new Int32Array(0);
   order = new Int32Array(0);
+  /** One byte a pixel (the holes in a region). */
+  bytes = new Uint8Array(0);
   /** Id of the last fill; marks from earlier fills are smaller. Reset with the arrays. */
   fills = 0;
   /** First label of the last labelling; labels from earlier ones are smaller (labels start at 2: 1 below the first, "seen", must not be 0, what new arrays hold). */
@@ -111,6 +93,7 @@ export class Scratch {
       this.stack = new Int32Array(size);
       this.label = new Int32Array(size);
       this.order = new Int32Array(size);
+      this.bytes = new Uint8Array(size);
       this.fills = 0;
       this.labelNext = 2;
     }

@@ -1,93 +1,51 @@
 import type { ResolvedImage } from "@qontinui/export-core";
-import sharp from "sharp";
-import { covers, type Raster, type Rect, rasterRect, union } from "./raster.js";
+import { PngRows, pngLayout, pngMemory, type RowMemory } from "./png-rows.js";
+import type { Raster } from "./raster.js";
 
 /** The screenshot's bytes could not be decoded (smart mode falls back to the fixed box and reports it). */
 export class PixelDecodeError extends Error {
   override readonly name = "PixelDecodeError";
 }
 
-interface Waiting {
-  rect: Rect;
-  resolve: (r: Raster) => void;
-  reject: (e: unknown) => void;
+/** One screenshot's pixels, decoded as far as asked for. */
+interface DecodedScreen {
+  rows(y0: number, y1: number): Promise<Raster>;
+  close(): void;
 }
 
-interface Screen {
-  /** Rectangles already decoded (newest last). */
-  decoded: Raster[];
-  /** Requests of this turn, decoded together. */
-  waiting: Waiting[];
-  scheduled: boolean;
+type Sharp = typeof import("sharp").default;
+let sharpModule: Promise<Sharp> | undefined;
+
+/** sharp, loaded when the first screenshot this package cannot decode itself needs it (not at start-up). */
+function loadSharp(): Promise<Sharp> {
+  sharpModule ??= import("sharp").then((m) => m.default);
+  return sharpModule;
 }
 
-/**
- * Decoded pixels of the screenshots of one export, shared by every click on
- * them. A click asks for a rectangle around itself; the requests for one
- * screenshot made in the same turn of the event loop (the pipeline labels the
- * records of one screenshot together) are decoded by one `sharp` call, as the
- * smallest rectangle holding them all: a PNG must be inflated from its first
- * row anyway, and what costs beyond that is each pixel put out. Later requests
- * inside a decoded rectangle reuse it. The last `maxScreens` screenshots are
- * kept (by content hash), so memory stays bounded.
- */
-export class ScreenshotPixels {
-  private readonly screens = new Map<string, Screen>();
-  /** Decodes done, for tests and the eval. */
-  decodes = 0;
+/** Every other image (JPEG, WebP, palette or greyscale PNG, …): decoded whole by sharp, once. */
+class SharpScreen implements DecodedScreen {
+  private readonly decoded: Promise<Raster>;
 
-  constructor(private readonly maxScreens = 12) {}
-
-  /** Pixels of `rect` (image pixels, inside the image) of `image`. Rejects when the bytes cannot be decoded. */
-  pixels(image: ResolvedImage, rect: Rect): Promise<Raster> {
-    const key = image.sha256 || image.id;
-    let screen = this.screens.get(key);
-    if (screen) {
-      // Most recently used last.
-      this.screens.delete(key);
-      this.screens.set(key, screen);
-      const done = screen.decoded.find((r) => covers(rasterRect(r), rect));
-      if (done) return Promise.resolve(done);
-    } else {
-      screen = { decoded: [], waiting: [], scheduled: false };
-      this.screens.set(key, screen);
-      if (this.screens.size > this.maxScreens) this.screens.delete(this.screens.keys().next().value as string);
-    }
-    const s = screen;
-    return new Promise<Raster>((resolve, reject) => {
-      s.waiting.push({ rect, resolve, reject });
-      if (s.scheduled) return;
-      s.scheduled = true;
-      // The bytes stay valid: every waiting label call holds them until it settles.
-      setImmediate(() => void this.decodeWaiting(s, image));
-    });
+  constructor(image: ResolvedImage) {
+    // Started now, while the label call that handed the bytes over is waiting for it.
+    this.decoded = decodeWhole(image);
+    this.decoded.catch(() => {});
   }
 
-  private async decodeWaiting(screen: Screen, image: ResolvedImage): Promise<void> {
-    const waiting = screen.waiting.splice(0);
-    screen.scheduled = false;
-    const rect = waiting.map((w) => w.rect).reduce(union);
-    try {
-      const raster = await decodeRect(image, rect);
-      this.decodes++;
-      screen.decoded.push(raster);
-      if (screen.decoded.length > 3) screen.decoded.shift();
-      for (const w of waiting) w.resolve(raster);
-    } catch (e) {
-      const error = new PixelDecodeError(e instanceof Error ? e.message : String(e));
-      for (const w of waiting) w.reject(error);
-    }
+  async rows(y0: number, y1: number): Promise<Raster> {
+    const whole = await this.decoded;
+    return { ...whole, top: y0, height: y1 - y0, origin: y0 * whole.rowBytes };
   }
+
+  close(): void {}
 }
 
-/** RGB pixels of `rect` of the image (greyscale is expanded, alpha dropped). */
-export async function decodeRect(image: ResolvedImage, rect: Rect): Promise<Raster> {
-  const width = rect.x1 - rect.x0;
-  const height = rect.y1 - rect.y0;
-  let pipeline = sharp(image.bytes, { failOn: "error" });
-  if (width !== image.width || height !== image.height) pipeline = pipeline.extract({ left: rect.x0, top: rect.y0, width, height });
-  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== width || info.height !== height) throw new Error(`decoded ${info.width}×${info.height}, expected ${width}×${height}`);
+/** RGB pixels of the whole image (greyscale is expanded, alpha dropped). */
+async function decodeWhole(image: ResolvedImage): Promise<Raster> {
+  const sharp = await loadSharp();
+  const { data, info } = await sharp(image.bytes, { failOn: "error" }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = info;
+  if (width !== image.width || height !== image.height) throw new Error(`decoded ${width}×${height}, expected ${image.width}×${image.height}`);
   let rgb: Uint8Array = data;
   if (info.channels !== 3) {
     // Greyscale (1 band) or anything else: the first band, or the first three.
@@ -101,5 +59,84 @@ export async function decodeRect(image: ResolvedImage, rect: Rect): Promise<Rast
       rgb[i * 3 + 2] = data[ch >= 3 ? o + 2 : o]!;
     }
   }
-  return { left: rect.x0, top: rect.y0, width, height, data: rgb, imageWidth: image.width, imageHeight: image.height };
+  return { left: 0, top: 0, width, height, data: rgb, origin: 0, rowBytes: width * 3, pixelBytes: 3, imageWidth: width, imageHeight: height };
+}
+
+/**
+ * Memory PNGs are decoded in, kept for the next ones (fresh memory costs a
+ * page fault per 4 KiB first touched: more than inflating into it) by every
+ * labeler of this thread, and let go after a while unused.
+ */
+const spareMemory = {
+  spare: [] as RowMemory[],
+  timer: undefined as NodeJS.Timeout | undefined,
+  /** As many as can be in use at once (the screenshots of an export in flight, and the ones kept) are worth keeping. */
+  most: 16,
+  idleMs: 5000,
+  take(need: { input: number; raw: number }): RowMemory {
+    let at = -1;
+    for (const [i, m] of this.spare.entries()) if (m.raw.length >= need.raw && (at < 0 || m.raw.length < this.spare[at]!.raw.length)) at = i;
+    const memory: RowMemory = at >= 0 ? this.spare.splice(at, 1)[0]! : { input: Buffer.allocUnsafe(0), raw: Buffer.allocUnsafe(need.raw) };
+    // Compressed sizes vary more: grown with room to spare.
+    if (memory.input.length < need.input) memory.input = Buffer.allocUnsafe(Math.ceil(need.input * 1.5));
+    return memory;
+  },
+  give(memory: RowMemory): void {
+    this.spare.push(memory);
+    // The smallest go first.
+    if (this.spare.length > this.most) this.spare.splice(this.spare.reduce((k, m, i, a) => (m.raw.length < a[k]!.raw.length ? i : k), 0), 1)[0]!.inflate?.destroy();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      for (const m of this.spare.splice(0)) m.inflate?.destroy();
+      this.timer = undefined;
+    }, this.idleMs).unref();
+  },
+};
+
+/**
+ * Decoded pixels of the screenshots of one export, shared by every click on
+ * them: each screenshot is decoded once, as far down as its clicks need (a
+ * PNG by this package, its zlib stream inflated on the thread pool and its
+ * rows turned into RGB when first asked for; any other image whole by sharp,
+ * loaded then). The last `maxScreens` screenshots are kept (by content hash):
+ * the pipeline labels a screenshot's records together, so a few suffice. The
+ * memory a PNG is decoded in is reused for the next one.
+ */
+export class ScreenshotPixels {
+  private readonly screens = new Map<string, DecodedScreen>();
+  /** Screenshots decoded (started), for tests and the eval. */
+  decodes = 0;
+
+  constructor(private readonly maxScreens = 4) {}
+
+  /** Full-width rows [y0, y1) of `image` (inside it). Rejects with PixelDecodeError when the bytes cannot be decoded. */
+  async rows(image: ResolvedImage, y0: number, y1: number): Promise<Raster> {
+    const key = image.sha256 || image.id;
+    let screen = this.screens.get(key);
+    if (screen) {
+      // Most recently used last.
+      this.screens.delete(key);
+      this.screens.set(key, screen);
+    } else {
+      screen = this.open(image);
+      this.decodes++;
+      this.screens.set(key, screen);
+      if (this.screens.size > this.maxScreens) {
+        const oldest = this.screens.keys().next().value as string;
+        this.screens.get(oldest)!.close();
+        this.screens.delete(oldest);
+      }
+    }
+    try {
+      return await screen.rows(y0, y1);
+    } catch (e) {
+      throw e instanceof PixelDecodeError ? e : new PixelDecodeError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private open(image: ResolvedImage): DecodedScreen {
+    const layout = pngLayout(image.bytes);
+    if (!layout || layout.width !== image.width || layout.height !== image.height) return new SharpScreen(image);
+    return new PngRows(layout, spareMemory.take(pngMemory(layout)), (m) => spareMemory.give(m));
+  }
 }

@@ -34,6 +34,8 @@ export const TEXT_LINES = {
   sameInkGap: 40,
   /** Heights within this ratio can sit on one line. */
   lineHeightRatio: 2.5,
+  /** A glyph joining a text line is at most this many times the text's height wide (a switch, a badge; not a row's fill). */
+  maxGlyphWidth: 4,
 } as const;
 
 /** Parts joined into a glyph (an icon, a letter) or a word. */
@@ -125,7 +127,9 @@ export function groupLines(parts: readonly Part[], background: readonly number[]
     g.solid = g.count >= T.solidFill * w(g) * h(g);
   }
   const { words, wordOf } = joinLetters(groups);
-  for (const g of words) g.text = !g.bar && !g.solid && w(g) >= T.textMinAspect * h(g);
+  // A word holds no other content clear inside its box (a speck of JPEG noise aside): an outline around some (a bordered button's frame) is no text.
+  const framed = (g: Group, o: Group) => o !== g && o.x0 >= g.x0 + 2 && o.y0 >= g.y0 + 2 && o.x1 <= g.x1 - 2 && o.y1 <= g.y1 - 2 && h(o) >= 0.25 * h(g) && o.count >= 6;
+  for (const g of words) g.text = !g.bar && !g.solid && w(g) >= T.textMinAspect * h(g) && !words.some((o) => framed(g, o));
   for (let i = 0; i < groupOfPart.length; i++) if (groupOfPart[i]! >= 0) groupOfPart[i] = wordOf[groupOfPart[i]!]!;
   const lines = unionFind(words.length);
   for (let a = 0; a < words.length; a++) for (let b = a + 1; b < words.length; b++) if (joinable(words[a]!, words[b]!, background)) lines.join(a, b);
@@ -211,7 +215,7 @@ function joinable(a: Group, b: Group, background: readonly number[]): boolean {
   }
   if (a.text !== b.text) {
     const [t, g] = a.text ? [a, b] : [b, a];
-    if (h(g) > T.lineHeightRatio * h(t)) return false;
+    if (h(g) > T.lineHeightRatio * h(t) || w(g) > T.maxGlyphWidth * h(t)) return false;
     // An icon drawn in its label's colour sits farther from it than a checkbox from its label.
     const lead = sameInk(a.ink, b.ink, background) ? T.sameInkLeadGap : T.leadGap;
     return gx <= lead * h(t);

@@ -1,9 +1,16 @@
+import { execFile as execFileCallback } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { type Annotation, ConfigError, contentId, type ExecutionRecord, iou, parseRecord, type ResolvedImage } from "@qontinui/export-core";
 import sharp from "sharp";
 import { describe, expect, it, vi } from "vitest";
 import { CLICK_SOURCE, clickLabeler, FALLBACK_SOURCE, SMART_CONFIDENCE, SMART_SOURCE } from "../src/index.js";
 import { ScreenshotPixels } from "../src/screenshot-pixels.js";
+
+const execFile = promisify(execFileCallback);
 
 interface Report {
   reason: string;
@@ -210,35 +217,71 @@ describe("clickLabeler smart mode", () => {
 });
 
 describe("decoding once per screenshot", () => {
-  it("decodes the clicks asked for in one turn together, and reuses the pixels for later clicks inside them", async () => {
+  it("decodes a screenshot once for rows asked for in any order, by content hash", async () => {
     const image = await screenshot();
     const pixels = new ScreenshotPixels();
-    const rects = [
-      { x0: 0, y0: 0, x1: 200, y1: 100 },
-      { x0: 300, y0: 200, x1: 640, y1: 400 },
-      { x0: 100, y0: 50, x1: 400, y1: 300 },
-    ];
-    const rasters = await Promise.all(rects.map((r) => pixels.pixels(image, r)));
+    const rasters = await Promise.all([[0, 100], [200, 400], [50, 300]].map(([y0, y1]) => pixels.rows(image, y0!, y1!)));
     expect(pixels.decodes).toBe(1);
-    expect(new Set(rasters).size).toBe(1);
-    expect(rasters[0]).toMatchObject({ left: 0, top: 0, width: 640, height: 400 });
-    await pixels.pixels(image, { x0: 10, y0: 10, x1: 50, y1: 50 });
+    expect(rasters[1]).toMatchObject({ left: 0, top: 200, width: 640, height: 200, imageWidth: 640, imageHeight: 400 });
+    await pixels.rows({ ...image, sourcePath: "again.png" }, 10, 50);
     expect(pixels.decodes).toBe(1);
   });
 
   it("labels several clicks on one screenshot with one decode", async () => {
     const image = await screenshot();
     const labeler = clickLabeler({ mode: "smart", threads: 0 });
-    const spy = vi.spyOn(ScreenshotPixels.prototype, "pixels");
-    // One decode of one rectangle holding the three clicks' windows.
-    const decode = vi.spyOn(ScreenshotPixels.prototype as unknown as { decodeWaiting: () => Promise<void> }, "decodeWaiting");
+    const open = vi.spyOn(ScreenshotPixels.prototype as unknown as { open: () => unknown }, "open");
     const at = [{ x: 150, y: 160 }, { x: 400, y: 70 }, { x: 500, y: 300 }];
     const boxes = await Promise.all(at.map((clicked_location) => labeler.label(record({ clicked_location }), image, { report: () => {} })));
     expect(boxes.map((b) => b[0]?.source)).toEqual([SMART_SOURCE, SMART_SOURCE, FALLBACK_SOURCE]);
-    expect(spy).toHaveBeenCalledTimes(3);
-    expect(decode).toHaveBeenCalledTimes(1);
-    spy.mockRestore();
-    decode.mockRestore();
+    // Later clicks on it decode nothing more.
+    await labeler.label(record({ clicked_location: { x: 160, y: 170 } }), image, { report: () => {} });
+    expect(open).toHaveBeenCalledTimes(1);
+    open.mockRestore();
+  });
+
+  it("gives the same boxes from a JPEG (decoded by sharp) as from the PNG of the same screen", async () => {
+    const png = await screenshot();
+    const jpegBytes = await sharp(png.bytes).jpeg({ quality: 95 }).toBuffer();
+    const jpeg = { ...resolved(jpegBytes, 640, 400), format: "jpeg" as const, extension: ".jpg" };
+    for (const at of [{ x: 150, y: 160 }, { x: 400, y: 70 }]) {
+      const a = (await label({ clicked_location: at }, png, { mode: "smart", threads: 0 })).boxes[0]!;
+      const b = (await label({ clicked_location: at }, jpeg, { mode: "smart", threads: 0 })).boxes[0]!;
+      expect(iou(a.bbox, b.bbox), JSON.stringify(at)).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+});
+
+// Start-up: sharp (libvips, ~100 ms and tens of MB to load) is loaded only when a screenshot needs it.
+const builtIndex = new URL("../dist/index.js", import.meta.url);
+describe.skipIf(!existsSync(builtIndex))("loading sharp lazily (the build)", () => {
+  it("does not load sharp to import the labeler or to label PNG screenshots, and loads it for a JPEG", async () => {
+    const image = await screenshot();
+    const jpeg = await sharp(image.bytes).jpeg().toBuffer();
+    const dir = await mkdtemp(path.join(os.tmpdir(), "labeler-click-lazy-"));
+    try {
+      await writeFile(path.join(dir, "shot.png"), image.bytes);
+      await writeFile(path.join(dir, "shot.jpg"), jpeg);
+      // A child process: this one has sharp loaded already.
+      const script = `
+        import { readFile } from "node:fs/promises";
+        import { clickLabeler } from ${JSON.stringify(builtIndex.href)};
+        const vips = () => process.report.getReport().sharedObjects.some((o) => /libvips|sharp/.test(o));
+        const out = { imported: vips() };
+        const labeler = clickLabeler({ mode: "smart", threads: 0 });
+        const record = { action_id: "a", clicked_location: { x: 150, y: 160 } };
+        const ctx = { report() {} };
+        const shot = async (file, format) => { const bytes = await readFile(${JSON.stringify(dir)} + "/" + file); return { id: file, sha256: file, format, extension: "." + format, width: 640, height: 400, channels: 3, byteLength: bytes.length, sourcePath: file, bytes }; };
+        out.png = (await labeler.label(record, await shot("shot.png", "png"), ctx))[0].source;
+        out.afterPng = vips();
+        out.jpeg = (await labeler.label(record, await shot("shot.jpg", "jpeg"), ctx))[0].source;
+        out.afterJpeg = vips();
+        console.log(JSON.stringify(out));`;
+      const { stdout } = await execFile(process.execPath, ["--input-type=module", "-e", script]);
+      expect(JSON.parse(stdout)).toEqual({ imported: false, png: SMART_SOURCE, afterPng: false, jpeg: SMART_SOURCE, afterJpeg: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -123,6 +123,98 @@ describe("smart mode on content without a fill of its own", () => {
   });
 });
 
+describe("list rows and their neighbours", () => {
+  // A card of rows between separator lines, each an avatar, a name and a time (three items side by side).
+  const separatedList = (theme: { card: string; line: string; text: string; muted: string }) =>
+    `<rect x="600" y="100" width="700" height="${50 + 4 * 48}" rx="8" fill="${theme.card}"/>` +
+    [0, 1, 2, 3]
+      .map((i) => {
+        const y = 150 + i * 48;
+        return `<rect x="600" y="${y}" width="700" height="1" fill="${theme.line}"/><circle cx="632" cy="${y + 24}" r="12" fill="#e06c75"/>
+          <text x="656" y="${y + 29}" ${FONT} fill="${theme.text}">Ava Chen — account tasks</text>
+          <text x="1280" y="${y + 29}" font-family="DejaVu Sans" font-size="12" text-anchor="end" fill="${theme.muted}">${5 + i} min ago</text>`;
+      })
+      .join("");
+
+  for (const [name, page, theme] of [
+    ["light", [243, 244, 246], { card: "#ffffff", line: "#e5e7eb", text: "#1f2937", muted: "#6b7280" }],
+    ["dark, a separator a few levels from the row", [13, 17, 23], { card: "#161b22", line: "#21262d", text: "#c9d1d9", muted: "#8b949e" }],
+  ] as const) {
+    it(`boxes a row of a separated list (${name}): an avatar, a text and a time are one item, clicked on it or between them`, async () => {
+      const image = await screenshot(1920, 600, flat(page as [number, number, number]), separatedList(theme));
+      // Row 2 spans y 199..246 between the lines at 198 and 246. (A click on the avatar itself gives the avatar and its
+      // text: an avatar before a name looks like a radio button before its label.)
+      for (const [x, y] of [[1000, 215], [700, 222], [1250, 230]] as const) {
+        const box = await smartBox(image, x, y);
+        expect(box.source, `${x},${y}`).toBe(SMART_SOURCE);
+        expect(iou(box.bbox, [600, 199, 700, 47]), `${x},${y} → ${box.bbox.join(",")}`).toBeGreaterThanOrEqual(0.85);
+      }
+    });
+  }
+
+  it("boxes a row of a separated list bleeding into a panel of nearly its colour, the first row too (no line above it)", async () => {
+    // A mail list (rgb 37,38,41) beside a sidebar (35,36,40): no visible edge between them; a line under each row.
+    const rows = [0, 1, 2, 3]
+      .map((i) => {
+        const y = 100 + i * 66;
+        return `<rect x="240" y="${y + 65}" width="360" height="1" fill="#3f4147"/>
+          <text x="256" y="${y + 24}" ${FONT} fill="#e3e5e8">Amara Okafor</text><text x="584" y="${y + 24}" font-family="DejaVu Sans" font-size="11" text-anchor="end" fill="#949ba4">11:52</text>
+          <text x="256" y="${y + 46}" font-family="DejaVu Sans" font-size="12" fill="#949ba4">Pending calendar campaign billing</text>`;
+      })
+      .join("");
+    const svg = `<rect x="0" y="0" width="240" height="500" fill="#232428"/><rect x="240" y="0" width="360" height="500" fill="#252629"/><rect x="600" y="0" width="1" height="500" fill="#3f4147"/>${rows}`;
+    const image = await screenshot(1280, 500, flat([30, 31, 34]), svg);
+    for (const [[x, y], truth] of [
+      [[480, 110], [240, 100, 360, 65]],
+      [[480, 190], [240, 166, 360, 65]],
+      [[300, 142], [240, 100, 360, 65]],
+    ] as const) {
+      const box = await smartBox(image, x, y);
+      expect(inference(box).strategy, `${x},${y}`).toBe("list_row");
+      expect(iou(box.bbox, truth), `${x},${y} → ${box.bbox.join(",")}`).toBeGreaterThanOrEqual(0.85);
+    }
+  });
+
+  it("sees a control wider than 560 px on one side of the click whole", async () => {
+    const svg = `<rect x="40.5" y="100.5" width="799" height="35" rx="4" fill="#ffffff" stroke="#b4b4b4"/><text x="56" y="123" ${FONT} fill="#6b7280">Search everything…</text>`;
+    const image = await screenshot(1920, 400, flat(LIGHT), svg);
+    for (const x of [60, 820]) {
+      const box = await smartBox(image, x, 106);
+      expect(iou(box.bbox, [40, 100, 800, 36]), `${x} → ${box.bbox.join(",")}`).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it("does not take the fields of a form for a list: a link between them is its text line", async () => {
+    const field = (y: number) => `<rect x="400.5" y="${y + 0.5}" width="400" height="39" rx="4" fill="#ffffff" stroke="#d0d5dd"/>`;
+    const link = `<text x="680" y="174" ${FONT} fill="#2563eb">Forgot password?</text>`;
+    const image = await screenshot(W * 2, H, flat(WHITE), field(100) + field(190) + field(280) + link);
+    const box = await smartBox(image, 740, 170);
+    expect(inference(box).strategy).toBe("text_line");
+    expect(iou(box.bbox, await inkBox(W * 2, H, link)), box.bbox.join(",")).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it("keeps an app bar's selected tab apart from the next one, and its menu icon apart from the app's name", async () => {
+    const menu = `<path d="M16 20h18M16 26h18M16 32h18" stroke="#ffffff" stroke-width="2"/>`;
+    const brand = `<text x="52" y="32" font-family="DejaVu Sans" font-size="17" font-weight="bold" fill="#ffffff">Northwind</text>`;
+    const selected = `<rect x="188" y="11" width="74" height="30" rx="6" fill="#3f86d9"/><text x="200" y="31" ${FONT} fill="#ffffff">Billing</text>`;
+    const next = `<text x="280" y="31" ${FONT} fill="#d6e4f5">Reports</text>`;
+    const image = await screenshot(W * 2, H, flat(WHITE), `<rect x="0" y="0" width="1280" height="52" fill="#1565c0"/>${menu}${brand}${selected}${next}`);
+    const tab = await smartBox(image, 300, 27);
+    expect(iou(tab.bbox, await inkBox(W * 2, H, next)), `tab → ${tab.bbox.join(",")}`).toBeGreaterThanOrEqual(0.75);
+    const icon = await smartBox(image, 24, 26);
+    expect(inference(icon).strategy).toBe("glyph");
+    expect(iou(icon.bbox, [16, 19, 18, 14]), `menu → ${icon.bbox.join(",")}`).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it("boxes a table row's checkbox alone, though its link (of a near colour) sits right after it", async () => {
+    const svg = `<rect x="40.75" y="100.75" width="16.5" height="16.5" rx="3" fill="none" stroke="#8f949a" stroke-width="1.5"/>
+      <text x="68" y="114" ${FONT} fill="#7eaca9">INV-20451</text><text x="300" y="114" ${FONT} fill="#c9d1d9">Mia Rossi</text>`;
+    const image = await screenshot(W, H, flat([22, 27, 33]), svg);
+    const box = await smartBox(image, 48, 108);
+    expect(iou(box.bbox, [40, 100, 18, 18]), box.bbox.join(",")).toBeGreaterThanOrEqual(0.75);
+  });
+});
+
 describe("smart mode confidence", () => {
   it("is the calibrated constant of the strategy and evidence", () => {
     expect(smartConfidence("flood_fill", { fillRatio: 0.9 })).toBe(SMART_CONFIDENCE.floodFill.filled);
