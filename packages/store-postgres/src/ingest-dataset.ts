@@ -1,3 +1,4 @@
+import { FLAG_CLICK, FLAG_MATCH, manifestEntryOf, readRecordFlags } from "@qontinui/writer-intermediate";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
@@ -19,7 +20,7 @@ import { type AnnotationFile, categoryLookup, checkStoredBox, type ManifestEntry
 import type { DatasetStore } from "./dataset-store.js";
 import { keyHash, recordSortKey } from "./record-order.js";
 import { RowBatch, type StoreImage, type StoreRecord, upsertOrigin } from "./row-batch.js";
-import { manifestEntryOf, readShardFlags, SHARD_FLAG_CLICK, SHARD_FLAG_MATCH } from "./shard-flags.js";
+
 import { defaultRunnerId, storeBox, storeImage, unstorableText } from "./store-record.js";
 import { markWriter, unmarkWriter } from "./store-writer.js";
 
@@ -87,7 +88,7 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const runnerId = options.runnerId ?? defaultRunnerId();
   const origin = options.origin ?? path.resolve(dir);
-  const flags = await readShardFlags(ds.paths, ds.metadata, maxLineBytes);
+  const flags = await readRecordFlags(ds.paths, ds.metadata, maxLineBytes);
   const problems = new ProblemCounter();
   const skip = (reason: string, message: string, line: number, actionId?: string) =>
     problems.add({ reason, severity: "skipped", message: `${ds.dir}: ${message}`, line, ...(actionId !== undefined ? { actionId } : {}) });
@@ -194,8 +195,8 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
           timestamp: context.timestamp,
           activeStates: context.active_states,
           success: context.success,
-          hasMatch: (f & SHARD_FLAG_MATCH) !== 0,
-          hasClick: (f & SHARD_FLAG_CLICK) !== 0,
+          hasMatch: (f & FLAG_MATCH) !== 0,
+          hasClick: (f & FLAG_CLICK) !== 0,
           source: typeof entry.source === "string" ? entry.source : "runner_execution",
           runnerId,
           boxes: boxes.map(storeBox),
