@@ -104,7 +104,9 @@ export class IntermediateDataset implements DatasetReader {
     // Capped lines (16 MiB: a line past it is a problem, never held in memory), Python's NaN read as null.
     for await (const item of readJsonLines(this.paths.manifest, { maxLineBytes: this.maxLineBytes })) {
       if ("problem" in item) {
-        onProblem?.({ line: item.line, message: item.problem.message });
+        // Said as before for a broken line ("not valid JSON: …"), as core says it for a line over the cap.
+        const said = item.problem.message.replace(/^\S+ line \d+: /, "");
+        onProblem?.({ line: item.line, message: item.problem.reason === "line_too_long" ? said : `not valid JSON: ${said}` });
         continue;
       }
       const entry = item.value as ManifestEntry;
