@@ -1,4 +1,4 @@
-import { FLAG_CLICK, FLAG_MATCH, manifestEntryOf, readRecordFlags } from "@qontinui/writer-intermediate";
+import { FLAG_CLICK, FLAG_MATCH, manifestEntries, readRecordFlags } from "@qontinui/writer-intermediate";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
@@ -7,8 +7,6 @@ import {
   parseRecord,
   type Problem,
   ProblemCounter,
-  ProblemReason,
-  readJsonLines,
   recordContext,
   recordKey,
   type ResolvedImage,
@@ -215,23 +213,8 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
     };
 
     let chunk: ShardEntry[] = [];
-    let ordinal = -1;
-    const hasManifest = await fs.access(ds.paths.manifest).then(
-      () => true,
-      () => false,
-    );
-    for await (const item of hasManifest ? readJsonLines(ds.paths.manifest, { maxLineBytes }) : []) {
-      if ("problem" in item) {
-        const reason = item.problem.reason === ProblemReason.LineTooLong ? ProblemReason.LineTooLong : "malformed_manifest_line";
-        skip(reason, `${ds.paths.manifest}:${item.line}: ${item.problem.message}`, item.line);
-        continue;
-      }
-      const entry = manifestEntryOf(item.value);
-      if (!entry) {
-        skip("malformed_manifest_line", `${ds.paths.manifest}:${item.line}: not a manifest entry (its id must be a 16-hex-digit image id)`, item.line);
-        continue;
-      }
-      chunk.push({ entry, line: item.line, ordinal: ++ordinal });
+    for await (const shardEntry of manifestEntries(ds.paths, maxLineBytes, skip)) {
+      chunk.push(shardEntry);
       if (chunk.length >= CHUNK) {
         await ingestChunk(chunk);
         chunk = [];

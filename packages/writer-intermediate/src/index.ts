@@ -37,5 +37,5 @@ export {
   type ValidationReport,
 } from "@qontinui/intermediate-format";
 // For a store reading shards as merge reads its inputs (@qontinui/store-postgres): one copy of these rules.
-export { manifestEntryOf, readRecordFlags } from "./recovery.js";
+export { manifestEntries, manifestEntryOf, readRecordFlags } from "./recovery.js";
 export { FLAG_CLICK, FLAG_MATCH } from "./record-index.js";

@@ -10,8 +10,6 @@ import {
   parseRecord,
   type Problem,
   ProblemCounter,
-  ProblemReason,
-  readJsonLines,
   recordKey,
   resolveImage,
   type ResolvedImage,
@@ -21,7 +19,7 @@ import {
 } from "@qontinui/export-core";
 import { type AnnotationFile, categoryLookup, checkStoredBox, type IntermediateDataset, openDataset } from "@qontinui/intermediate-format";
 import { createIntermediateWriter, type IntermediateWriterSummary } from "./intermediate-writer.js";
-import { manifestEntryOf, readRecordFlags } from "./recovery.js";
+import { manifestEntries, readRecordFlags } from "./recovery.js";
 
 export interface MergeOptions {
   /** The dataset to merge into (created, or an existing dataset to extend). */
@@ -137,24 +135,7 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
       const s = { dir: ds.dir, entries: 0, appended: 0, duplicates: 0 };
       const skip = (reason: string, message: string, line: number, actionId?: string) =>
         problems.add({ reason, severity: "skipped", message: `${ds.dir}: ${message}`, line, ...(actionId !== undefined ? { actionId } : {}) });
-      let ordinal = -1;
-      const hasManifest = await fs.access(ds.paths.manifest).then(
-        () => true,
-        () => false,
-      );
-      for await (const item of hasManifest ? readJsonLines(ds.paths.manifest, { maxLineBytes }) : []) {
-        if ("problem" in item) {
-          const reason = item.problem.reason === ProblemReason.LineTooLong ? ProblemReason.LineTooLong : "malformed_manifest_line";
-          skip(reason, `${ds.paths.manifest}:${item.line}: ${item.problem.message}`, item.line);
-          continue;
-        }
-        const entry = manifestEntryOf(item.value);
-        if (!entry) {
-          skip("malformed_manifest_line", `${ds.paths.manifest}:${item.line}: not a manifest entry (its id must be a 16-hex-digit image id)`, item.line);
-          continue;
-        }
-        ordinal++;
-        const { line } = item;
+      for await (const { entry, line, ordinal } of manifestEntries(ds.paths, maxLineBytes, skip)) {
         s.entries++;
         let ann: AnnotationFile | undefined;
         try {

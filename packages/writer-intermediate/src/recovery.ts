@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { mapAhead, readJsonLines, recordKey, TEMP_FILE_PATTERN, writeFileAtomic } from "@qontinui/export-core";
+import { mapAhead, ProblemReason, readJsonLines, recordKey, TEMP_FILE_PATTERN, writeFileAtomic } from "@qontinui/export-core";
 import { type AnnotationFile, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "@qontinui/intermediate-format";
 import { type MetadataFile, validCategoryMap } from "./metadata-file.js";
 import { entryOffset, FLAG_CLICK, FLAG_MATCH, imageIdBytes, INDEX_ENTRY_SIZE, keyHash, readFileIfExists, RecordIndex } from "./record-index.js";
@@ -108,6 +108,38 @@ function findOld(old: Buffer, count: number, next: number, offset: number, hash:
 export function manifestEntryOf(value: unknown): ManifestEntry | undefined {
   const e = value as Partial<ManifestEntry> | null;
   return typeof e === "object" && e !== null && typeof e.id === "string" && IMAGE_ID_PATTERN.test(e.id) ? (e as ManifestEntry) : undefined;
+}
+
+/**
+ * The entries of someone's manifest as merge reads an input (and the store ingests a shard): capped
+ * lines, each entry with its 1-based line and its ordinal among the entries (what `readRecordFlags`
+ * indexes); a line that is not an entry goes to `skip` as `line_too_long` or `malformed_manifest_line`.
+ * No manifest: no entries.
+ */
+export async function* manifestEntries(
+  paths: DatasetPaths,
+  maxLineBytes: number,
+  skip: (reason: string, message: string, line: number) => void,
+): AsyncGenerator<{ entry: ManifestEntry; line: number; ordinal: number }> {
+  const hasManifest = await fs.access(paths.manifest).then(
+    () => true,
+    () => false,
+  );
+  if (!hasManifest) return;
+  let ordinal = -1;
+  for await (const item of readJsonLines(paths.manifest, { maxLineBytes })) {
+    if ("problem" in item) {
+      const reason = item.problem.reason === ProblemReason.LineTooLong ? ProblemReason.LineTooLong : "malformed_manifest_line";
+      skip(reason, `${paths.manifest}:${item.line}: ${item.problem.message}`, item.line);
+      continue;
+    }
+    const entry = manifestEntryOf(item.value);
+    if (!entry) {
+      skip("malformed_manifest_line", `${paths.manifest}:${item.line}: not a manifest entry (its id must be a 16-hex-digit image id)`, item.line);
+      continue;
+    }
+    yield { entry, line: item.line, ordinal: ++ordinal };
+  }
 }
 
 /** The index's key hash of a manifest entry (its record key: action_id, image, attempt_id). */
