@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ScreenshotError } from "./errors.js";
-import { checkImageData } from "./image-data-check.js";
+import { checkImageData } from "./image-worker.js";
 import { IMAGE_EXTENSIONS, readImageInfo } from "./image-format.js";
 import type { ResolvedImage, ScreenshotFile, Source } from "./plugins.js";
 import { ProblemReason } from "./problems.js";

@@ -1,9 +1,10 @@
-import { boxIdentity, type ExportItem, type RecordContext, type ResolvedImage, writeFileAtomicSync } from "@qontinui/export-core";
+import { boxIdentity, type ExportItem, type RecordContext, type ResolvedImage } from "@qontinui/export-core";
 import { type AnnotationFile, type DatasetPaths, type StoredAnnotation, toStoredAnnotation } from "@qontinui/intermediate-format";
 import { AnnotationDoc, type ImageFields } from "./annotation-doc.js";
 import { AnnotationJournal, journalPath } from "./annotation-journal.js";
 import { Lanes } from "./lanes.js";
 import { readFileIfExists } from "./record-index.js";
+import { SpareTempFiles } from "./spare-temp-files.js";
 
 /**
  * Boxes held in memory before the images changed longest ago are written out: ~0.4 KB each live, so
@@ -20,11 +21,12 @@ export interface AnnotationStoreOptions {
   /** Written as each file's `version`. */
   version: string;
   /**
-   * Whether annotation files may exist for images the index does not list: only after a crash
-   * (boxes are written before their manifest lines) or in a dataset another tool wrote. Otherwise
-   * a new image has no file to read back.
+   * The images the index does not list that have an annotation file: only after a crash (boxes
+   * are written before their manifest lines) or in a dataset another tool wrote, found when the
+   * dataset was checked against its files. Any other new image has no file to read back (none is
+   * looked for: on a new dataset that was a failed open per image).
    */
-  unlistedPossible: boolean;
+  unlisted: ReadonlySet<string>;
   note: (message: string) => void;
   /** See DEFAULT_MAX_HELD_BOXES. */
   maxHeldBoxes?: number;
@@ -74,6 +76,7 @@ export class AnnotationStore {
   private readonly readAhead = new Map<string, Promise<Buffer | undefined>>();
   // Files created at once in annotations/ (see Lanes: more only spin on the directory's lock).
   private readonly lanes = new Lanes(2);
+  private readonly spares: SpareTempFiles;
   private readonly journal: AnnotationJournal;
   private readonly maxHeldBoxes: number;
 
@@ -82,13 +85,14 @@ export class AnnotationStore {
     private readonly options: AnnotationStoreOptions,
   ) {
     this.journal = new AnnotationJournal(journalPath(paths));
+    this.spares = new SpareTempFiles(paths.annotations);
     this.maxHeldBoxes = Math.max(0, options.maxHeldBoxes ?? DEFAULT_MAX_HELD_BOXES);
   }
 
   /** Starts reading an image's file, if it may have one, for a record of it to merge into later. */
   readAheadFor(imageId: string, listed: boolean): void {
     if (
-      (listed || this.options.unlistedPossible) &&
+      (listed || this.options.unlisted.has(imageId)) &&
       !this.readAhead.has(imageId) &&
       !this.held.has(imageId) &&
       !this.written.has(imageId)
@@ -127,6 +131,8 @@ export class AnnotationStore {
     const added = h.doc.boxes.length - before;
     // Nothing new: no box, and the image's context (see mergeRecordContext) is unchanged.
     if (!h.doc.mergeContext(context) && added === 0) return { before, after: before };
+    // Its file will be written (at close, or when it leaves memory): the temp file for it is made now, in the background.
+    if (!h.dirty) this.spares.add();
     h.dirty = true;
     this.heldBoxes += added;
     this.changed.add(image.id);
@@ -146,7 +152,7 @@ export class AnnotationStore {
     this.readAhead.delete(image.id);
     const written = this.written.has(image.id);
     const existing =
-      isNew && !this.options.unlistedPossible && !written ? undefined : ahead && !written ? await ahead : await readFileIfExists(this.paths.annotationFile(image.id));
+      isNew && !this.options.unlisted.has(image.id) && !written ? undefined : ahead && !written ? await ahead : await readFileIfExists(this.paths.annotationFile(image.id));
     let file: AnnotationFile | undefined;
     if (existing) {
       try {
@@ -211,7 +217,7 @@ export class AnnotationStore {
   }
 
   private writeFile(id: string, h: Held): Promise<void> {
-    return this.lanes.run(async () => writeFileAtomicSync(this.paths.annotationFile(id), JSON.stringify(h.doc.toFile(h.fields), null, 2)));
+    return this.lanes.run(async () => this.spares.writeSync(this.paths.annotationFile(id), JSON.stringify(h.doc.toFile(h.fields), null, 2)));
   }
 
   /** Writes every file still held (after the last group), then removes the journal, which they make whole. */
@@ -221,11 +227,13 @@ export class AnnotationStore {
     for (const [, h] of dirty) h.dirty = false;
     this.held.clear();
     this.heldBoxes = 0;
+    await this.spares.dispose();
     await this.journal.remove();
   }
 
-  /** Closes the journal without writing: what it holds is replayed by the next open. */
+  /** Closes the journal without writing: what it holds is replayed by the next open (which removes spare temp files too). */
   async abandon(): Promise<void> {
+    await this.spares.dispose();
     await this.journal.close();
   }
 }

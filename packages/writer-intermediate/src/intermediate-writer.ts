@@ -114,7 +114,15 @@ function closedDatasetState(index: Buffer | undefined, metadata: MetadataFile): 
   const total = meta?.total_annotations;
   if (!categoryMap || typeof total !== "number" || !Number.isSafeInteger(total) || total < 0) return undefined;
   const bytes = index ?? Buffer.alloc(0);
-  return { index: RecordIndex.fromBuffer(bytes), indexBytes: bytes, totalAnnotations: total, categoryMap, version: typeof meta?.dataset_version === "string" ? meta.dataset_version : undefined };
+  return {
+    index: RecordIndex.fromBuffer(bytes),
+    indexBytes: bytes,
+    totalAnnotations: total,
+    categoryMap,
+    version: typeof meta?.dataset_version === "string" ? meta.dataset_version : undefined,
+    // A closed dataset's files are those of its manifest's images (closed.json checks annotations/ is as it left it).
+    unlisted: new Set(),
+  };
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -194,7 +202,7 @@ export function createIntermediateWriter(options: IntermediateWriterOptions, int
     annotations = new AnnotationStore(paths, {
       version,
       // Files for images the manifest does not list: a crash's or a failed export's (boxes go before manifest lines), or another tool's.
-      unlistedPossible: !trusted,
+      unlisted: state.unlisted,
       note,
       ...(options.maxHeldBoxes !== undefined ? { maxHeldBoxes: options.maxHeldBoxes } : {}),
     });

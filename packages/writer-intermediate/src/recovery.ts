@@ -41,6 +41,8 @@ export interface DatasetState {
   categoryMap: Record<string, number>;
   /** metadata.json's dataset_version, else the annotation files'. */
   version: string | undefined;
+  /** Images the index does not list that have an annotation file (see AnnotationStoreOptions.unlisted). */
+  unlisted: ReadonlySet<string>;
 }
 
 export interface CheckInput {
@@ -304,7 +306,7 @@ export async function checkAgainstFiles(paths: DatasetPaths, input: CheckInput):
   // 4. The category map: the files' names and ids, metadata.json's map where it agrees with them.
   const categoryMap = await reconcileCategories(paths, scan, validCategoryMap(meta?.category_map), imageIds, note);
   const version = typeof meta?.dataset_version === "string" ? meta.dataset_version : scan.version;
-  return { index, indexBytes, totalAnnotations: scan.boxes, categoryMap, version };
+  return { index, indexBytes, totalAnnotations: scan.boxes, categoryMap, version, unlisted: scan.unlisted };
 }
 
 interface AnnotationScan {
@@ -314,6 +316,8 @@ interface AnnotationScan {
   /** Every id the boxes use, with the names stored with it. */
   ids: Map<number, Set<string>>;
   version: string | undefined;
+  /** Images the manifest does not list whose annotation file is there. */
+  unlisted: Set<string>;
 }
 
 async function readAnnotationFile(paths: DatasetPaths, id: string): Promise<{ id: string; file?: Partial<AnnotationFile>; invalid?: string }> {
@@ -350,10 +354,10 @@ async function unlistedAnnotationFiles(paths: DatasetPaths, listed: ReadonlySet<
  * into them with the ids they hold; their boxes are counted when that record comes.
  */
 async function scanAnnotationFiles(paths: DatasetPaths, imageIds: string[], note: (message: string) => void): Promise<AnnotationScan> {
-  const scan: AnnotationScan = { boxes: 0, names: new Map(), ids: new Map(), version: undefined };
   const invalid: string[] = [];
   const listed = new Set(imageIds);
   const unlisted = await unlistedAnnotationFiles(paths, listed);
+  const scan: AnnotationScan = { boxes: 0, names: new Map(), ids: new Map(), version: undefined, unlisted: new Set(unlisted) };
   for await (const { id, file, invalid: why } of mapAhead([...imageIds, ...unlisted], (id) => readAnnotationFile(paths, id), 8)) {
     if (why !== undefined) {
       if (listed.has(id)) invalid.push(`${id} (${why})`);

@@ -1,0 +1,71 @@
+import { closeSync, promises as fs, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { tempPathFor } from "@qontinui/export-core";
+
+/**
+ * Empty temp files made ahead, in the background, for files to be written later in one burst (the
+ * annotation files, at close). Making a file is the costly part of writing a small one: on ext4 a
+ * new inode took ~0.3 ms of system time (measured on the bench's 2-core VM, where 400 creates took
+ * 130 ms and 400 hard links 8 ms), so the close of an export with 400 images spent ~150 ms creating
+ * files, one after another, while nothing else ran. Made ahead in libuv's pool, they are made while
+ * the export still has records to work on; at close a file is written into a spare (no new inode)
+ * and renamed over its target, whole or not at all as before. Spares are named like every temp file
+ * (`.<name>.<random>.tmp`, TEMP_FILE_PATTERN), so a crash leaves nothing recovery does not remove.
+ */
+export class SpareTempFiles {
+  private readonly ready: string[] = [];
+  private making = 0;
+  private failed = false;
+
+  constructor(private readonly dir: string) {}
+
+  /** Starts making one more spare (never fails the export: without spares, files are made when written). */
+  add(): void {
+    if (this.failed) return;
+    const tmp = tempPathFor(`${this.dir}/spare`);
+    this.making++;
+    fs.open(tmp, "wx").then(
+      (handle) =>
+        handle.close().then(() => {
+          this.making--;
+          this.ready.push(tmp);
+        }),
+      () => {
+        this.making--;
+        this.failed = true;
+      },
+    );
+  }
+
+  /**
+   * Writes `data` to `target` whole (temp file, then rename): into a spare when one is ready, else
+   * into a temp file made now. Synchronous, as writeFileAtomicSync.
+   */
+  writeSync(target: string, data: string | Uint8Array): void {
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    const spare = this.ready.pop();
+    const tmp = spare ?? tempPathFor(target);
+    // A spare is opened as it is (O_TRUNC: it is empty, and it is ours); a new temp file must not exist yet.
+    const fd = openSync(tmp, spare ? "w" : "wx");
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    } catch (e) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    try {
+      renameSync(tmp, target);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Waits for the spares being made, then removes every one not used. */
+  async dispose(): Promise<void> {
+    while (this.making > 0) await new Promise((resolve) => setImmediate(resolve));
+    const left = this.ready.splice(0);
+    await Promise.all(left.map((tmp) => fs.rm(tmp, { force: true })));
+  }
+}
