@@ -104,8 +104,8 @@ class SharedMemoryPool {
 }
 
 const GRAIN = 64 * 1024;
-const MAX_FREE = 16;
-const MAX_FREE_BYTES = 64 * 1024 * 1024;
+const MAX_FREE = 8;
+const MAX_FREE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The process's image-checking thread. One: on the bench's two cores a second one only took from
