@@ -21,10 +21,10 @@ import { cocoWriter, toCoco } from "../packages/writer-coco/dist/index.js";
  * "after" runs toCoco on the finished dataset; "none" skips it. `impl` swaps in other runPipeline / intermediateWriter
  * implementations (bench/prototype). `source`: "records" (default) reads `runDir/records.jsonl`
  * with runDirectorySource; "run-data" reads `runDir` as the runner's run_data/ directory with
- * runDataSource, joining the tree-events file `events` when given. Returns timings and what was
- * exported.
+ * runDataSource, joining the tree-events file `events` when given. `checkImageData: false` is
+ * `run --no-decode-check`. Returns timings and what was exported.
  */
-export async function exportRun({ runDir, outDir, source = "records", events, coco = "pipeline", clickMode = "fixed", concurrency, imageMode = "copy", impl = {} }) {
+export async function exportRun({ runDir, outDir, source = "records", events, coco = "pipeline", clickMode = "fixed", concurrency, imageMode = "copy", checkImageData, impl = {} }) {
   const pipeline = impl.runPipeline ?? runPipeline;
   const makeIntermediate = impl.intermediateWriter ?? intermediateWriter;
   await rm(outDir, { recursive: true, force: true });
@@ -40,6 +40,7 @@ export async function exportRun({ runDir, outDir, source = "records", events, co
     writers,
     logger: silentLogger,
     ...(concurrency ? { concurrency } : {}),
+    ...(checkImageData === false ? { checkImageData: false } : {}),
   });
   const pipelineMs = performance.now() - t0;
   let cocoMs = 0;

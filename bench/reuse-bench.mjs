@@ -1,21 +1,22 @@
 // Figure (7): heavy-tailed screenshot reuse. A run whose records pick their screenshot by a Zipf
 // law (a few screens carry hundreds of records, as when an automation loops on one screen, and
 // their images hundreds of boxes), exported as the CLI does it, against the strict floor (each
-// distinct screenshot read once and copied); and the CLI's start-up (`--help`, `run` on an empty
-// run directory) and whole process on that run.
+// distinct screenshot read once and copied); the same export without the image-data check, and the
+// check alone (what it costs by itself); and the CLI's start-up (`--help`, `run` on an empty run
+// directory) and whole process on that run, with and without the check.
 //
 //   node bench/reuse-bench.mjs [--quick] [--json]     the figure alone
 //   node bench/reuse-bench.mjs --generate <dir>       only writes the run (for --cpu-prof)
 import { execFile as execFileCb, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import sharp from "sharp";
-import { seededRandom } from "../packages/export-core/dist/index.js";
+import { checkImageData, readImageInfo, seededRandom } from "../packages/export-core/dist/index.js";
 import { exportRun } from "./export-run.mjs";
-import { ioFloor, warmScreenshots } from "./floor.mjs";
+import { forEachLimit, ioFloor, referencedScreenshots, warmScreenshots } from "./floor.mjs";
 import { baseScreens, generateRun } from "./generate-run.mjs";
 import { alternate, mb, median, seconds, settle } from "./measure.mjs";
 
@@ -121,19 +122,26 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
   await cli(["run", runDir, "--out", await prepare(), "--quiet", "--click-mode", "fixed", "--json"]);
   await cli(["--help"]);
 
-  log(`(7) strict floor, export, CLI run, empty run and --help, ${size.reps} repetition(s) each`);
+  log(`(7) strict floor, export (with and without the decode check), the check alone, CLI runs, empty run and --help, ${size.reps} repetition(s) each`);
+  const distinct = await referencedScreenshots(runDir);
   let last;
   let lastCli;
-  const [strict, exp, proc, empty, help] = await alternate(size.reps, [
+  const [strict, exp, expOff, alone, proc, procOff, empty, help] = await alternate(size.reps, [
     async () => ioFloor(runDir, await prepare(), { perRecord: false }),
     async () => (last = await exportRun({ runDir, outDir: await prepare(), coco: "none", clickMode: "fixed" })),
+    async () => exportRun({ runDir, outDir: await prepare(), coco: "none", clickMode: "fixed", checkImageData: false }),
+    async () => checkAlone(runDir, distinct, prepare),
     async () => (lastCli = await cli(["run", runDir, "--out", await prepare(), "--quiet", "--click-mode", "fixed", "--json"], { json: true })),
+    async () => cli(["run", runDir, "--out", await prepare(), "--quiet", "--click-mode", "fixed", "--json", "--no-decode-check"], { json: true }),
     async () => cli(["run", emptyRun, "--out", await prepare(), "--quiet", "--json"], { json: true }),
     async () => cli(["--help"]),
   ]);
   const strictMs = median(strict.map((f) => f.ms));
   const exportMs = median(exp.map((e) => e.ms));
+  const exportOffMs = median(expOff.map((e) => e.ms));
+  const aloneMs = median(alone);
   const processMs = median(proc.map((p) => p.ms));
+  const processOffMs = median(procOff.map((p) => p.ms));
   const inPipelineMs = median(proc.map((p) => p.out.statistics.durationMs));
   const emptyMs = median(empty.map((p) => p.ms));
   const helpMs = median(help.map((p) => p.ms));
@@ -152,7 +160,9 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
     verdict: ratio <= 2 && processOk ? "ok" : `MISS${ratio <= 2 ? "" : " (ratio)"}${processOk ? "" : " (process)"}`,
     notes: [
       `run: each record's screenshot drawn from a Zipf law (s = 1) over ${size.uniqueScreens} 1920×1080 PNGs (${mb(run.screenshotBytes)}; ${run.referenced} referenced); records on the 5 hottest: ${run.top.join(", ")}; ${run.boxes} matches, ${run.clicks} clicks`,
-      `export: records.jsonl → template + click (fixed mode) → intermediate writer, no COCO, in this process (as bench/export-run.mjs); strict floor: each distinct screenshot read once + fs.copyFile, concurrency 8; warm page cache, sync before each, each into a new directory; median of ${size.reps}`,
+      `export: records.jsonl → template + click (fixed mode) → intermediate writer, no COCO, in this process (as bench/export-run.mjs), with the image-data check (the default); strict floor: each distinct screenshot read once + fs.copyFile, concurrency 8; warm page cache, sync before each, each into a new directory; median of ${size.reps}`,
+      `without the check (\`run --no-decode-check\`): export ${seconds(exportOffMs)} → ${(exportOffMs / strictMs).toFixed(2)}× the strict floor; CLI process ${seconds(processOffMs)}`,
+      `the check alone: checkImageData on each distinct screenshot (${distinct.length}; its worker inflates every PNG whole) ${seconds(aloneMs)} = ${(aloneMs / strictMs).toFixed(2)}× the strict floor by itself`,
       `CLI process (\`qontinui-export run <run> --out <new dir> --quiet --click-mode fixed --json\`, spawn to exit): ${seconds(processMs)}, of which in the pipeline (its statistics.durationMs) ${seconds(inPipelineMs)} → ${(inPipelineMs / strictMs).toFixed(2)}× the strict floor; target: process ≤ 1.0 s`,
       `CLI start-up: \`--help\` ${seconds(helpMs)}; \`run\` on an empty run directory (empty records.jsonl) into a new dataset ${seconds(emptyMs)}; \`node -e 0\` for reference ${seconds(nodeStartMs())}`,
       `exported ${s.recordsExported} records (skipped ${s.recordsSkipped}), ${s.uniqueImages} distinct images, ${inter?.totalAnnotations ?? "?"} distinct boxes in the dataset, ${mb(s.bytesRead)} of screenshots read (${(s.bytesRead / run.screenshotBytes).toFixed(2)}× the files' bytes)`,
@@ -161,6 +171,9 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
       run: { records: run.records, uniqueScreens: run.uniqueScreens, screenshotBytes: run.screenshotBytes, referenced: run.referenced, top: run.top },
       strictFloorMs: strict.map((f) => f.ms),
       exportMs: exp.map((e) => e.ms),
+      exportWithoutCheckMs: expOff.map((e) => e.ms),
+      checkAloneMs: alone,
+      processWithoutCheckMs: procOff.map((p) => p.ms),
       processMs: proc.map((p) => p.ms),
       inPipelineMs: proc.map((p) => p.out.statistics.durationMs),
       emptyRunMs: empty.map((p) => p.ms),
@@ -168,6 +181,25 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
       export: last,
     },
   };
+}
+
+/**
+ * The image-data check by itself: each distinct screenshot read (warm) and given to checkImageData,
+ * all at once (its one worker thread inflates them one after the other). Wall time of the checks.
+ */
+async function checkAlone(runDir, refs, prepare) {
+  await prepare();
+  const files = await Promise.all(refs.map((ref) => readFile(path.join(runDir, ref)).catch(() => undefined)));
+  const t0 = performance.now();
+  await forEachLimit(
+    files.filter((b) => b !== undefined),
+    8,
+    async (bytes) => {
+      const info = readImageInfo(bytes);
+      if (info.ok) await checkImageData(bytes, info.info.format);
+    },
+  );
+  return performance.now() - t0;
 }
 
 let nodeStart;
