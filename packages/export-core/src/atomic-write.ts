@@ -53,12 +53,16 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
  * takes microseconds, where the same four through libuv's thread pool cost
  * the export's main thread several times that in promises, wake-ups and
  * callbacks. Not for large files or slow (network) filesystems, where a
- * blocked thread would stall everything else the process does.
+ * blocked thread would stall everything else the process does. `temp`: a
+ * temp file (named by tempPathFor, in the target's directory) to write
+ * through instead of a new one.
  */
-export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, options: { temp?: string } = {}): void {
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
-  const tmp = tempPathFor(target);
-  const fd = openSync(tmp, "wx");
+  const tmp = options.temp ?? tempPathFor(target);
+  // A temp file given is the caller's own, made ahead and empty (see the intermediate writer's spare temp
+  // files): opened as it is, truncated. One made here must not exist yet.
+  const fd = openSync(tmp, options.temp ? "w" : "wx");
   try {
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
   } catch (e) {

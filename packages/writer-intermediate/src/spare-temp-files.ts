@@ -1,5 +1,5 @@
-import { closeSync, promises as fs, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { tempPathFor } from "@qontinui/export-core";
+import { promises as fs } from "node:fs";
+import { tempPathFor, writeFileAtomicSync } from "@qontinui/export-core";
 
 /**
  * Empty temp files made ahead, in the background, for files to be written later in one burst (the
@@ -41,25 +41,8 @@ export class SpareTempFiles {
    * into a temp file made now. Synchronous, as writeFileAtomicSync.
    */
   writeSync(target: string, data: string | Uint8Array): void {
-    const bytes = typeof data === "string" ? Buffer.from(data) : data;
     const spare = this.ready.pop();
-    const tmp = spare ?? tempPathFor(target);
-    // A spare is opened as it is (O_TRUNC: it is empty, and it is ours); a new temp file must not exist yet.
-    const fd = openSync(tmp, spare ? "w" : "wx");
-    try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-    } catch (e) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw e;
-    }
-    closeSync(fd);
-    try {
-      renameSync(tmp, target);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileAtomicSync(target, data, spare ? { temp: spare } : {});
   }
 
   /** Waits for the spares being made, then removes every one not used. */
