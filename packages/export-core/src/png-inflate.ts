@@ -14,13 +14,14 @@ export interface InflateCount {
 }
 
 /**
- * Inflates `data` (one buffer, or the IDAT chunks' data in order) into one reused buffer, counting the bytes and checking each row's filter byte,
- * until `expected` bytes came or the data ended or broke. It drives the zlib handle under Node's
+ * Inflates `data` (one buffer, or the IDAT chunks' data in order, never joined) into one reused
+ * buffer, counting the bytes and checking each row's filter byte, until `expected` bytes came or
+ * the data ended or broke. It drives the zlib handle under Node's
  * inflateSync (`_handle.writeSync`, `_writeState`), the loop inflateSync runs, but without the new
  * buffer inflateSync (and every zlib stream) allocates for each chunk and concatenates: measured on
  * 1920×1080 screenshots, 1.6 ms of CPU an image against 7.6 ms through a stream, most of which was the
  * garbage collector chasing the chunks. Returns undefined where that handle is not there (another
- * Node): the caller inflates through a stream instead. Never calls the handle again after an error
+ * Node): the caller counts with countInflatedCopy instead. Never calls the handle again after an error
  * (which closes it). Self-contained (no outer names): it is also the worker's source text.
  */
 export function countInflatedRows(z: typeof zlib, data: Buffer | readonly Buffer[], expected: number, passes: RowPlan[], out: Buffer): InflateCount | undefined {

@@ -4,6 +4,7 @@ import { mapAhead, ProblemReason, readJsonLines, recordKey, TEMP_FILE_PATTERN, w
 import { type AnnotationFile, type DatasetPaths, IMAGE_ID_PATTERN, type ManifestEntry, type Metadata } from "@qontinui/intermediate-format";
 import { type MetadataFile, validCategoryMap } from "./metadata-file.js";
 import { entryOffset, FLAG_CLICK, FLAG_MATCH, imageIdBytes, INDEX_ENTRY_SIZE, keyHash, readFileIfExists, RecordIndex } from "./record-index.js";
+import { SPARE_PREFIX } from "./spare-temp-files.js";
 
 /**
  * What opening a dataset that the last export did not close cleanly repairs
@@ -24,12 +25,16 @@ export async function removeTempFiles(paths: DatasetPaths, note: (message: strin
     } catch {
       continue;
     }
+    let spares = 0;
     for (const n of names) {
       if (TEMP_FILE_PATTERN.test(n)) {
         await fs.rm(path.join(dir, n), { force: true });
-        note(`removed half-written temp file ${path.relative(paths.root, path.join(dir, n))}`);
+        // Spare temp files (spare-temp-files.ts) are empty, made ahead: one line for all of them.
+        if (n.startsWith(SPARE_PREFIX)) spares++;
+        else note(`removed half-written temp file ${path.relative(paths.root, path.join(dir, n))}`);
       }
     }
+    if (spares > 0) note(`removed ${spares} unused spare temp file(s) in ${path.relative(paths.root, dir) || "."}`);
   }
 }
 

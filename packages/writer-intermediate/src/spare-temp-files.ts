@@ -11,6 +11,9 @@ import { tempPathFor, writeFileAtomicSync } from "@qontinui/export-core";
  * and renamed over its target, whole or not at all as before. Spares are named like every temp file
  * (`.<name>.<random>.tmp`, TEMP_FILE_PATTERN), so a crash leaves nothing recovery does not remove.
  */
+/** How a spare's name starts (tempPathFor of `<dir>/spare`): recovery counts them apart from half-written files. */
+export const SPARE_PREFIX = ".spare.";
+
 export class SpareTempFiles {
   private readonly ready: string[] = [];
   private making = 0;

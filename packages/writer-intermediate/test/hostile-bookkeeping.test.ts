@@ -61,6 +61,18 @@ const metadataPath = (out: string) => path.join(out, "metadata.json");
 const indexPath = (out: string) => path.join(out, ".qontinui", "records.idx");
 
 describe("damaged bookkeeping is checked against the dataset's files on open", () => {
+  it("spare temp files a killed export left (hundreds, empty) are removed, said in one line", async () => {
+    const { out, warnings } = await afterDamage(async (dir) => {
+      // What a SIGKILL mid-export leaves: no closed.json, and the spares made ahead for files not yet written.
+      await fs.rm(path.join(dir, ".qontinui", "closed.json"));
+      for (let i = 0; i < 300; i++) await fs.writeFile(path.join(dir, "annotations", `.spare.${i.toString(16).padStart(12, "0")}.tmp`), "");
+      await fs.writeFile(path.join(dir, "annotations", `.${"a".repeat(16)}.json.${"b".repeat(12)}.tmp`), "{");
+    });
+    expect(warnings.filter((w) => w.includes("spare temp file"))).toEqual(["[intermediate] removed 300 unused spare temp file(s) in annotations"]);
+    expect(warnings.filter((w) => w.includes("half-written temp file"))).toHaveLength(1);
+    expect((await fs.readdir(path.join(out, "annotations"))).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+
   it("a zero-filled records.idx: rebuilt from the manifest, match/click totals kept from metadata.json", async () => {
     const { warnings } = await afterDamage(async (out) => {
       const size = (await fs.stat(indexPath(out))).size;
