@@ -86,6 +86,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       screenshots: new ScreenshotCache(access, {
         maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
         checkImageData: options.checkImageData ?? true,
+        // An image a writer already holds was checked when it was stored (or stored before the check existed): not again.
+        alreadyStored: (imageId: string) => opened.some((w) => w.hasImage?.(imageId) === true),
         needPixels: options.labelers.some((l) => l.needsPixels !== false),
         recentLimit: Math.max(16, concurrency * 4),
       }),

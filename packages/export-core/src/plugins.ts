@@ -203,6 +203,12 @@ export interface Writer {
   close?(statistics?: ExportStatistics): Promise<WriterSummary>;
   /** Called instead of close when the export fails; release locks, keep what is whole. */
   abort?(error: unknown): Promise<void>;
+  /**
+   * Whether the output already holds this image (by id) from an earlier export. Asked after `open`,
+   * for each new screenshot: one a writer already holds is not checked again for whether its data
+   * decodes (checkImageData), so re-running an export over a run already exported costs no inflate.
+   */
+  hasImage?(imageId: string): boolean;
 }
 
 /** A writer with every stage: what the format packages' factories return, for callers that drive them directly. */

@@ -25,6 +25,8 @@ export interface ScreenshotCacheOptions {
   needPixels: boolean;
   /** Check that each screenshot's data decodes before it is used (checkImageData). Default true. */
   checkImageData?: boolean;
+  /** Images (by id) the writers already hold from an earlier export: their data is not checked again. */
+  alreadyStored?: (imageId: string) => boolean;
   /** Resolutions shared while in flight (records of one screen arrive together). */
   recentLimit: number;
   /**
@@ -123,8 +125,9 @@ export class ScreenshotCache {
       reading.unchanged = file.unchanged;
       const image = resolveFile(file, ref, this.options.maxPixels);
       // Once per distinct content, before any writer stores it: a later record of the same file (unchanged),
-      // or another file with the same bytes (an automation saving the same screen again), is not checked again.
-      if (this.options.checkImageData !== false && !this.decodable.has(image.sha256)) {
+      // or another file with the same bytes (an automation saving the same screen again), is not checked again;
+      // nor is an image a writer already holds from an earlier export (a re-run, a resume).
+      if (this.options.checkImageData !== false && !this.decodable.has(image.sha256) && this.options.alreadyStored?.(image.id) !== true) {
         await checkResolvedData(image, ref);
         this.decodable.add(image.sha256);
         if (this.decodable.size > (this.options.knownLimit ?? DEFAULT_KNOWN_LIMIT)) this.decodable.delete(this.decodable.values().next().value!);

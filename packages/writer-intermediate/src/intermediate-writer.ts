@@ -283,6 +283,8 @@ export function createIntermediateWriter(options: IntermediateWriterOptions, int
       annotations.readAheadFor(image.id, index.hasImage(imageIdBytes(image.id)));
       return images.place(image);
     },
+    // Images the manifest lists were checked when an earlier export stored them (same id, same content).
+    hasImage: (imageId) => index.hasImage(imageIdBytes(imageId)),
     async write(item): Promise<WriteResult | void> {
       const hash = keyHash(item.key);
       if (index.hasKey(hash)) {

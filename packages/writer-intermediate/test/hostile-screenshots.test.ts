@@ -165,4 +165,32 @@ describe("screenshots whose header is whole but whose data is not", () => {
     await exportOf(clean, records.filter((r) => /good|progressive/.test(r.screenshot_reference!)));
     await expectSameDataset(out, clean);
   });
+
+  it("an image the dataset already holds is not checked again (a re-run costs no inflate); a new one still is", async () => {
+    const goodPng = await png(64, 48, [200, 120, 10]);
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(400, 0);
+    ihdr.writeUInt32BE(300, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    const bombOf = (fill: number) =>
+      Buffer.concat([goodPng.subarray(0, 8), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(100, fill))), chunk("IEND", Buffer.alloc(0))]);
+    const screens = { "good.png": goodPng, "stored.png": bombOf(1), "new.png": bombOf(2) };
+    const records = [record("a", "good.png"), record("b", "stored.png"), record("c", "new.png")].map((r) => ({ ...r, match_summary: match("button", 2, 2, 8, 8) }));
+    const run = await makeRun(screens, records);
+    const exportOf = (out: string, recs: typeof records, checkImageData: boolean) =>
+      runPipeline({ source: memorySource(run.dir, recs), labelers: [matchLabeler], writers: [intermediateWriter({ outDir: out })], logger: silentLogger, checkImageData });
+    // stored.png got into the dataset without the check (run --no-decode-check).
+    const out = await tempDir();
+    await exportOf(out, records.slice(0, 2), false);
+    // The same records again, and a new one, with the check: stored.png is the dataset's already (not inflated, no
+    // problem, its record already exported); new.png, the same kind of damage but new, is refused.
+    const again = await exportOf(out, records, true);
+    expect(again.statistics.problems.byReason).toEqual({ screenshot_undecodable: 1 });
+    expect(again.statistics.problems.examples.screenshot_undecodable!.map((p) => p.message)).toEqual([expect.stringMatching(/^screenshots\/new\.png: PNG image data inflates to 100 bytes/)]);
+    expect(again.statistics.recordsAlreadyExported).toBe(2);
+    // Into a new dataset the check sees both.
+    const fresh = await exportOf(await tempDir(), records, true);
+    expect(fresh.statistics.problems.byReason).toEqual({ screenshot_undecodable: 2 });
+  });
 });
