@@ -2,8 +2,13 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { claimOutputDir, OUTPUT_MARKER, TEMP_FILE_PATTERN } from "@qontinui/export-core";
 
-/** The directories a VOC output consists of; removed before a re-conversion. */
-export const VOC_DIRS = ["Annotations", "JPEGImages", "ImageSets"] as const;
+/**
+ * The directories a VOC output consists of; removed before a re-conversion in this order: ImageSets/
+ * first, with labels.txt (what makes an output look complete: loaders start from ImageSets/Main), so
+ * a re-conversion killed while removing the old files never leaves a complete-looking output whose
+ * Annotations/ are already gone.
+ */
+export const VOC_DIRS = ["ImageSets", "Annotations", "JPEGImages"] as const;
 
 /** Files the converter writes at the top of the output (through a temp name). */
 const TOP_FILES = new Set(["labels.txt", OUTPUT_MARKER]);
@@ -16,9 +21,9 @@ function isOurTempFile(name: string): boolean {
 /**
  * Claims `outDir` for VOC (see claimOutputDir): missing, empty, a previous VOC
  * output (marker, or Annotations/ and ImageSets/), or `force`. With `clean`,
- * also removes the old Annotations/, JPEGImages/ and ImageSets/ of a previous
- * output, and the temp files a killed conversion left beside labels.txt
- * (other files are left alone).
+ * also removes the old ImageSets/ and labels.txt (first: see VOC_DIRS),
+ * Annotations/ and JPEGImages/ of a previous output, and the temp files a
+ * killed conversion left beside labels.txt (other files are left alone).
  */
 export async function prepareOutDir(outDir: string, options: { force?: boolean; clean: boolean }): Promise<void> {
   await claimOutputDir(outDir, {
@@ -29,6 +34,9 @@ export async function prepareOutDir(outDir: string, options: { force?: boolean; 
     force: options.force,
   });
   if (!options.clean) return;
-  for (const dir of VOC_DIRS) await fs.rm(path.join(outDir, dir), { recursive: true, force: true });
+  const [sets, ...rest] = VOC_DIRS;
+  await fs.rm(path.join(outDir, sets), { recursive: true, force: true });
+  await fs.rm(path.join(outDir, "labels.txt"), { force: true });
+  for (const dir of rest) await fs.rm(path.join(outDir, dir), { recursive: true, force: true });
   for (const name of await fs.readdir(outDir)) if (isOurTempFile(name)) await fs.rm(path.join(outDir, name), { force: true });
 }

@@ -3,8 +3,8 @@ import path from "node:path";
 import { type DatasetImage, OutputNotEmptyError } from "@qontinui/export-core";
 import { encodePng } from "@qontinui/export-core/testing";
 import sharp from "sharp";
-import { describe, expect, it } from "vitest";
-import { convertVoc, vocWriter } from "../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { convertVoc, prepareOutDir, vocWriter } from "../src/index.js";
 import { box, memoryInput, tempDir } from "./helpers.js";
 
 async function oneImage(root: string, id = "00000000000000aa"): Promise<DatasetImage> {
@@ -16,6 +16,32 @@ async function oneImage(root: string, id = "00000000000000aa"): Promise<DatasetI
 const cats = [{ id: 0, name: "b" }];
 
 describe("output directory", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("a re-conversion removes what makes the old output look complete (ImageSets/, labels.txt) before its annotations and images", async () => {
+    // A kill while the old output is being removed must not leave ImageSets/ and labels.txt beside half an Annotations/
+    // (seen in the kill-per-format test on a fresh clone: a complete-looking output holding 7 of 126 files).
+    const root = await tempDir();
+    const img = await oneImage(root);
+    const out = path.join(root, "out");
+    await convertVoc(memoryInput(cats, [img]), { outDir: out });
+    const removed: string[] = [];
+    const rm = fs.rm.bind(fs);
+    vi.spyOn(fs, "rm").mockImplementation(async (target, options) => {
+      removed.push(path.relative(out, String(target)));
+      return rm(target, options);
+    });
+    await prepareOutDir(out, { clean: true });
+    const at = (name: string) => removed.indexOf(name);
+    expect(at("ImageSets")).toBeGreaterThanOrEqual(0);
+    expect(at("labels.txt")).toBeGreaterThan(at("ImageSets"));
+    expect(at("Annotations")).toBeGreaterThan(at("labels.txt"));
+    expect(at("JPEGImages")).toBeGreaterThan(at("labels.txt"));
+    expect((await fs.readdir(out)).sort()).toEqual([".qontinui-output"]);
+  });
+
   it("refuses a non-empty foreign directory unless forced", async () => {
     const root = await tempDir();
     const img = await oneImage(root);
