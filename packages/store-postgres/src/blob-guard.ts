@@ -1,4 +1,3 @@
-import type pg from "pg";
 import { LOCK_BLOBS, LOCK_NAMESPACE } from "./locks.js";
 
 /**
@@ -15,12 +14,13 @@ export class BlobGuard {
   epoch = 0;
   private inFlight = 0;
 
-  constructor(private readonly client: pg.ClientBase) {}
+  /** `query` runs a statement on the batch connection, queued with its other statements (see StatementQueue). */
+  constructor(private readonly query: (sql: string, params: unknown[]) => Promise<unknown>) {}
 
   /** Takes the shared lock unless held; returns the hold's epoch. */
   async enter(): Promise<number> {
     while (!this.held) {
-      this.acquiring ??= this.client.query("SELECT pg_advisory_lock_shared($1, $2)", [LOCK_NAMESPACE, LOCK_BLOBS]).then(
+      this.acquiring ??= this.query("SELECT pg_advisory_lock_shared($1, $2)", [LOCK_NAMESPACE, LOCK_BLOBS]).then(
         () => {
           this.held = true;
           this.epoch++;
@@ -51,7 +51,7 @@ export class BlobGuard {
   async release(): Promise<void> {
     if (!this.held || this.inFlight > 0) return;
     this.held = false;
-    await this.client.query("SELECT pg_advisory_unlock_shared($1, $2)", [LOCK_NAMESPACE, LOCK_BLOBS]);
+    await this.query("SELECT pg_advisory_unlock_shared($1, $2)", [LOCK_NAMESPACE, LOCK_BLOBS]);
   }
 
   get isHeld(): boolean {

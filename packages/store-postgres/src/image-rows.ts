@@ -2,6 +2,7 @@ import { type ImageFormat, mergeRecordContext, type RecordContext } from "@qonti
 import type { AnnotationFile, StoredAnnotation } from "@qontinui/intermediate-format";
 import type pg from "pg";
 import type { StoreImage } from "./row-batch.js";
+import type { Queryable } from "./statement-queue.js";
 
 /** A box row as annotations/<id>.json would hold it (category id and name as the store has them). */
 export interface BoxRow {
@@ -25,7 +26,7 @@ type ContextTuple = [string | null, boolean | null, string[], number | null];
  * Loads images with everything an annotation file holds, in one statement for many ids (boxes
  * and record contexts aggregated per image, each in record order).
  */
-export async function loadImageRows(client: pg.ClientBase | pg.Pool, datasetId: number, ids: readonly string[]): Promise<Map<string, ImageRows>> {
+export async function loadImageRows(client: Queryable, datasetId: number, ids: readonly string[]): Promise<Map<string, ImageRows>> {
   const out = new Map<string, ImageRows>();
   if (ids.length === 0) return out;
   const { rows } = await client.query<{

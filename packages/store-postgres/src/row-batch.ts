@@ -1,6 +1,7 @@
 import { boxIdentity, DatasetError, type ImageFormat } from "@qontinui/export-core";
 import type pg from "pg";
 import { BlobGuard } from "./blob-guard.js";
+import { StatementQueue } from "./statement-queue.js";
 import type { DatasetStore } from "./dataset-store.js";
 import { originKey } from "./record-order.js";
 
@@ -97,6 +98,9 @@ export class RowBatch {
   private readonly putEpoch = new Map<string, number>();
   private client: pg.PoolClient | undefined;
   private guard: BlobGuard | undefined;
+  // The batch connection's statements, one at a time: blob puts (concurrent, from prepare) take the
+  // blob lock on it while a commit's transaction may be running there (see StatementQueue).
+  private readonly statements = new StatementQueue();
   readonly totals: BatchResult = { inserted: 0, already: 0, imagesAdded: 0, annotationsAdded: 0 };
 
   constructor(
@@ -107,8 +111,9 @@ export class RowBatch {
   /** Takes the batch connection (held until `close`). */
   async open(): Promise<pg.PoolClient> {
     if (!this.client) {
-      this.client = await this.store.pool.connect();
-      this.guard = new BlobGuard(this.client);
+      const client = await this.store.pool.connect();
+      this.client = client;
+      this.guard = new BlobGuard((sql, params) => this.statements.run(() => client.query(sql, params)));
     }
     return this.client;
   }
@@ -163,20 +168,22 @@ export class RowBatch {
       }
     }
     const retries = this.options.retries ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.query("BEGIN");
-        const r = await this.writeRows(client, records, images, ids);
-        if (origin) await upsertOrigin(client, this.store.dataset.id, origin);
-        await client.query("COMMIT");
-        Object.assign(result, r);
-        break;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
-        if (attempt < retries && RETRYABLE.has((e as { code?: string }).code ?? "")) continue;
-        throw e;
+    await this.statements.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.query("BEGIN");
+          const r = await this.writeRows(client, records, images, ids);
+          if (origin) await upsertOrigin(client, this.store.dataset.id, origin);
+          await client.query("COMMIT");
+          Object.assign(result, r);
+          break;
+        } catch (e) {
+          await client.query("ROLLBACK").catch(() => {});
+          if (attempt < retries && RETRYABLE.has((e as { code?: string }).code ?? "")) continue;
+          throw e;
+        }
       }
-    }
+    });
     // Named by committed rows now: the sweep keeps them.
     for (const image of images.values()) this.putEpoch.delete(image.sha256);
     await guard.release();

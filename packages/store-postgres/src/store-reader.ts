@@ -14,6 +14,7 @@ import {
 import type pg from "pg";
 import { DatasetStore, type StoreOptions } from "./dataset-store.js";
 import { annotationFileOf, type ImageRows, loadImageRows } from "./image-rows.js";
+import { type Queryable, StatementQueue } from "./statement-queue.js";
 import { WRITER_NAMESPACE } from "./locks.js";
 import { datasetTotals } from "./store-totals.js";
 
@@ -42,6 +43,8 @@ export class StoreDatasetReader implements DatasetReader {
   readonly location: string;
   private lookup: CategoryLookup;
   private closed = false;
+  // The snapshot's connection, each statement queued: images and pages are asked for at once (see StatementQueue).
+  private readonly db: Queryable;
 
   private constructor(
     readonly store: DatasetStore,
@@ -52,6 +55,7 @@ export class StoreDatasetReader implements DatasetReader {
   ) {
     this.location = store.location;
     this.lookup = categoryLookup(metadata.category_map);
+    this.db = new StatementQueue().queryable(client);
   }
 
   static async open(store: DatasetStore, options: StoreReaderOptions & { ownsStore?: boolean } = {}): Promise<StoreDatasetReader> {
@@ -76,7 +80,7 @@ export class StoreDatasetReader implements DatasetReader {
     let after = "";
     let line = 0;
     for (;;) {
-      const { rows } = await this.client.query<{
+      const { rows } = await this.db.query<{
         sort_key: string;
         image_id: string;
         extension: string;
@@ -119,7 +123,7 @@ export class StoreDatasetReader implements DatasetReader {
 
   /** Distinct image ids in record order (first appearance). */
   async imageIds(_onProblem?: (p: ManifestProblem) => void): Promise<string[]> {
-    const { rows } = await this.client.query<{ image_id: string }>(
+    const { rows } = await this.db.query<{ image_id: string }>(
       "SELECT image_id FROM records WHERE dataset_id = $1 GROUP BY image_id ORDER BY min(sort_key)",
       [this.store.dataset.id],
     );
@@ -127,12 +131,12 @@ export class StoreDatasetReader implements DatasetReader {
   }
 
   async readAnnotationFile(id: string): Promise<AnnotationFile | undefined> {
-    const rows = (await loadImageRows(this.client, this.store.dataset.id, [id])).get(id);
+    const rows = (await loadImageRows(this.db, this.store.dataset.id, [id])).get(id);
     return rows ? annotationFileOf(rows, this.metadata.dataset_version) : undefined;
   }
 
   async image(id: string, onProblem?: (p: ImageProblem) => void): Promise<DatasetImage> {
-    const rows = (await loadImageRows(this.client, this.store.dataset.id, [id])).get(id);
+    const rows = (await loadImageRows(this.db, this.store.dataset.id, [id])).get(id);
     if (!rows) throw new DatasetError(`${this.location}: no image ${id}`);
     return this.datasetImage(rows, onProblem);
   }
@@ -141,7 +145,7 @@ export class StoreDatasetReader implements DatasetReader {
   async *images(onProblem?: (p: ManifestProblem) => void, onImageProblem?: (p: ImageProblem) => void): AsyncGenerator<DatasetImage> {
     const ids = await this.imageIds(onProblem);
     const load = (from: number) => {
-      const p = loadImageRows(this.client, this.store.dataset.id, ids.slice(from, from + IMAGE_PAGE));
+      const p = loadImageRows(this.db, this.store.dataset.id, ids.slice(from, from + IMAGE_PAGE));
       p.catch(() => {});
       return p;
     };
@@ -194,7 +198,7 @@ export class StoreDatasetReader implements DatasetReader {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.client.query("COMMIT").catch(() => {});
+      await this.db.query("COMMIT").catch(() => {});
     } finally {
       this.client.release();
       if (this.ownsStore) await this.store.close();

@@ -24,11 +24,21 @@ import { type PostgresServer, startPostgres } from "./postgres-server.js";
 let server: PostgresServer;
 let databases = 0;
 
+// pg warns (once a process) when a query is sent to a client still running one: every connection
+// shared by concurrent work here queues its statements (StatementQueue), so none may warn.
+const overlapping: string[] = [];
+const onWarning = (w: Error) => {
+  if (/already executing a query/.test(w.message)) overlapping.push(w.stack ?? w.message);
+};
+process.on("warning", onWarning);
+
 beforeAll(async () => {
   server = await startPostgres();
 });
 afterAll(async () => {
+  process.off("warning", onWarning);
   await server?.stop();
+  expect(overlapping).toEqual([]);
 });
 
 /** A fresh database and blob directory for one test. */
@@ -122,6 +132,9 @@ describe("pipeline writer", () => {
         let n = 0;
         for await (const image of input.images()) n += image.id ? 1 : 0;
         expect(n).toBe(ids.length);
+        // Many images asked for at once on the snapshot's one connection: the same as one by one.
+        const together = await Promise.all(ids.map((id) => reader.image(id)));
+        expect(together.map((i) => i.annotations.length)).toEqual(await ids.reduce(async (acc, id) => [...(await acc), (await reader.image(id)).annotations.length], Promise.resolve([] as number[])));
         expect(await reader.writerActive()).toBe(false);
       } finally {
         await reader.close();
