@@ -124,16 +124,22 @@ function jpegMarker(bytes: Buffer, marker: number): number {
   throw new Error(`no marker ${marker.toString(16)}`);
 }
 
+/** An RGB PNG of `width`×`height` whose every chunk and CRC is right but whose data inflates to 100 bytes (of `fill`). */
+function shortDataPng(width: number, height: number, fill = 0): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(100, fill))), chunk("IEND", Buffer.alloc(0))]);
+}
+
 describe("screenshots whose header is whole but whose data is not", () => {
   it("are a named problem (screenshot_undecodable), never a stored image: the dataset equals a clean export of the others", async () => {
     const goodPng = await png(64, 48, [10, 120, 200]);
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(4000, 0);
-    ihdr.writeUInt32BE(4000, 4);
-    ihdr[8] = 8;
-    ihdr[9] = 2;
     // Every chunk and CRC right; the data inflates to 100 bytes where 4000 rows of 12,001 are needed.
-    const bomb = Buffer.concat([goodPng.subarray(0, 8), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(100))), chunk("IEND", Buffer.alloc(0))]);
+    const bomb = shortDataPng(4000, 4000);
     const badCrc = Buffer.from(goodPng);
     badCrc[badCrc.length - 13]! ^= 0x5a;
     const noise = Buffer.from(Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 2654435761) >>> 24));
@@ -168,14 +174,7 @@ describe("screenshots whose header is whole but whose data is not", () => {
 
   it("an image the dataset already holds is not checked again (a re-run costs no inflate); a new one still is", async () => {
     const goodPng = await png(64, 48, [200, 120, 10]);
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(400, 0);
-    ihdr.writeUInt32BE(300, 4);
-    ihdr[8] = 8;
-    ihdr[9] = 2;
-    const bombOf = (fill: number) =>
-      Buffer.concat([goodPng.subarray(0, 8), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.alloc(100, fill))), chunk("IEND", Buffer.alloc(0))]);
-    const screens = { "good.png": goodPng, "stored.png": bombOf(1), "new.png": bombOf(2) };
+    const screens = { "good.png": goodPng, "stored.png": shortDataPng(400, 300, 1), "new.png": shortDataPng(400, 300, 2) };
     const records = [record("a", "good.png"), record("b", "stored.png"), record("c", "new.png")].map((r) => ({ ...r, match_summary: match("button", 2, 2, 8, 8) }));
     const run = await makeRun(screens, records);
     const exportOf = (out: string, recs: typeof records, checkImageData: boolean) =>
