@@ -1,6 +1,5 @@
 import { type ImageFormat, mergeRecordContext, type RecordContext } from "@qontinui/export-core";
 import type { AnnotationFile, StoredAnnotation } from "@qontinui/intermediate-format";
-import type pg from "pg";
 import type { StoreImage } from "./row-batch.js";
 import type { Queryable } from "./statement-queue.js";
 
