@@ -1,19 +1,19 @@
 import { promises as fs } from "node:fs";
 import { tempPathFor, writeFileAtomicSync } from "@qontinui/export-core";
 
+/** How a spare's name starts (tempPathFor of `<dir>/spare`): recovery counts them apart from half-written files. */
+export const SPARE_PREFIX = ".spare.";
+
 /**
  * Empty temp files made ahead, in the background, for files to be written later in one burst (the
  * annotation files, at close). Making a file is the costly part of writing a small one: on ext4 a
- * new inode took ~0.3 ms of system time (measured on the bench's 2-core VM, where 400 creates took
- * 130 ms and 400 hard links 8 ms), so the close of an export with 400 images spent ~150 ms creating
- * files, one after another, while nothing else ran. Made ahead in libuv's pool, they are made while
+ * new inode took 0.1-0.3 ms of system time (the bench's 2-core VM, depending on the hour: 400 creates
+ * 43-130 ms, 400 hard links 8 ms), so the close of an export with 400 images spent 150-230 ms
+ * creating files, one after another, while nothing else ran. Made ahead in libuv's pool, they are made while
  * the export still has records to work on; at close a file is written into a spare (no new inode)
  * and renamed over its target, whole or not at all as before. Spares are named like every temp file
  * (`.<name>.<random>.tmp`, TEMP_FILE_PATTERN), so a crash leaves nothing recovery does not remove.
  */
-/** How a spare's name starts (tempPathFor of `<dir>/spare`): recovery counts them apart from half-written files. */
-export const SPARE_PREFIX = ".spare.";
-
 export class SpareTempFiles {
   private readonly ready: string[] = [];
   private making = 0;
@@ -26,17 +26,19 @@ export class SpareTempFiles {
     if (this.failed) return;
     const tmp = tempPathFor(`${this.dir}/spare`);
     this.making++;
-    fs.open(tmp, "wx").then(
-      (handle) =>
-        handle.close().then(() => {
-          this.making--;
-          this.ready.push(tmp);
-        }),
-      () => {
+    fs.open(tmp, "wx")
+      .then((handle) => handle.close())
+      .then(
+        () => void this.ready.push(tmp),
+        async () => {
+          // Not made (or made and not closed): no more spares; none left behind.
+          this.failed = true;
+          await fs.rm(tmp, { force: true }).catch(() => {});
+        },
+      )
+      .finally(() => {
         this.making--;
-        this.failed = true;
-      },
-    );
+      });
   }
 
   /**
