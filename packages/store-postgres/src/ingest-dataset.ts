@@ -1,5 +1,4 @@
-import { FLAG_CLICK, FLAG_MATCH, manifestEntries, readRecordFlags } from "@qontinui/writer-intermediate";
-import { promises as fs } from "node:fs";
+import { datasetImageSource, FLAG_CLICK, FLAG_MATCH, manifestEntries, readDatasetImage, readRecordFlags } from "@qontinui/writer-intermediate";
 import path from "node:path";
 import {
   DEFAULT_MAX_LINE_BYTES,
@@ -9,16 +8,11 @@ import {
   ProblemCounter,
   recordContext,
   recordKey,
-  type ResolvedImage,
-  resolveImage,
-  ScreenshotError,
-  type Source,
 } from "@qontinui/export-core";
 import { type AnnotationFile, categoryLookup, checkStoredBox, type ManifestEntry, openDataset } from "@qontinui/intermediate-format";
 import type { DatasetStore } from "./dataset-store.js";
 import { keyHash, recordSortKey } from "./record-order.js";
 import { RowBatch, type StoreImage, type StoreRecord, upsertOrigin } from "./row-batch.js";
-
 import { defaultRunnerId, storeBox, storeImage, unstorableText } from "./store-record.js";
 import { markWriter, unmarkWriter } from "./store-writer.js";
 
@@ -93,7 +87,7 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
   const summary = { dir: ds.dir, entries: 0 };
   const rows = new RowBatch(store, { boxesOfKnownRecords: true });
   const seen = new Map<string, ShardImage>();
-  const source = shardImages(ds.paths.images);
+  const source = datasetImageSource(ds.paths.images);
   // Images whose boxes this shard already handed over (with their first entry), and that entry's sort key.
   const firstEntry = new Map<string, string>();
   let done = 0;
@@ -129,7 +123,7 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
       await forEachLimit(fresh, concurrency, async (id) => {
         const ann = annotationFiles.get(id) as { file: AnnotationFile | undefined };
         const fileName = await ds.imageFileName(id, ann.file);
-        const resolved = await readShardImage(source, fileName, id);
+        const resolved = await readDatasetImage(source, fileName, id);
         seen.set(id, resolved.ok ? { ok: true, image: storeImage(resolved.image) } : resolved);
         if (resolved.ok && !inStore.has(id)) await rows.putBlob(storeImage(resolved.image), resolved.image.bytes);
       });
@@ -234,37 +228,6 @@ export async function ingestDataset(store: DatasetStore, dir: string, options: I
     annotationsAdded: rows.totals.annotationsAdded,
     problems: { total: problems.total(), byReason: problems.byReason, examples: problems.examples },
   };
-}
-
-/** A shard's images/ as a Source, as merge reads it: plain file names only. */
-function shardImages(imagesDir: string): Source {
-  return {
-    name: "shard-images",
-    // eslint-disable-next-line require-yield
-    async *read() {},
-    async readScreenshot(fileName) {
-      if (path.basename(fileName) !== fileName) throw new ScreenshotError("path_escapes_root", `${fileName}: not a file name inside images/`);
-      const file = path.join(imagesDir, fileName);
-      try {
-        return { path: file, bytes: await fs.readFile(file) };
-      } catch {
-        throw new ScreenshotError("screenshot_missing", `images/${fileName} is missing`);
-      }
-    },
-  };
-}
-
-/** Reads a shard's image as merge does: a plain file name in images/, whole, named by its content id. */
-async function readShardImage(source: Source, fileName: string, id: string): Promise<{ ok: true; image: ResolvedImage } | { ok: false; problem: { reason: string; message: string } }> {
-  let image: ResolvedImage;
-  try {
-    image = await resolveImage(source, fileName);
-  } catch (e) {
-    if (!(e instanceof ScreenshotError)) throw e;
-    return { ok: false, problem: { reason: e.reason, message: e.message } };
-  }
-  if (image.id !== id) return { ok: false, problem: { reason: "hash_mismatch", message: `images/${fileName} has content id ${image.id}, not ${id}` } };
-  return { ok: true, image };
 }
 
 async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

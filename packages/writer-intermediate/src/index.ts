@@ -8,6 +8,7 @@ export {
 } from "./intermediate-writer.js";
 export { acquireLock, type AcquiredLock, type LockInfo } from "./dataset-lock.js";
 export { keepClosedState } from "./closed-state.js";
+export { type DatasetImageRead, datasetImageSource, readDatasetImage } from "./dataset-images.js";
 export { mergeDatasets, type MergeOptions, type MergeSummary } from "./merge-datasets.js";
 
 // The format itself (layout, reader, summary, validator) lives in @qontinui/intermediate-format;

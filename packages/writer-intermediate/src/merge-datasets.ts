@@ -1,4 +1,3 @@
-import { promises as fs } from "node:fs";
 import path from "node:path";
 import {
   CategoryRegistry,
@@ -11,13 +10,11 @@ import {
   type Problem,
   ProblemCounter,
   recordKey,
-  resolveImage,
   type ResolvedImage,
-  ScreenshotError,
   silentLogger,
-  type Source,
 } from "@qontinui/export-core";
 import { type AnnotationFile, categoryLookup, checkStoredBox, type IntermediateDataset, openDataset } from "@qontinui/intermediate-format";
+import { datasetImageSource, readDatasetImage } from "./dataset-images.js";
 import { createIntermediateWriter, type IntermediateWriterSummary } from "./intermediate-writer.js";
 import { manifestEntries, readRecordFlags } from "./recovery.js";
 
@@ -36,24 +33,6 @@ export interface MergeSummary {
   inputs: { dir: string; entries: number; appended: number; duplicates: number }[];
   problems: { total: number; byReason: Record<string, number>; examples: Record<string, Problem[]> };
   dataset: IntermediateWriterSummary;
-}
-
-/** Reads images of an input dataset, refusing file names that are not plain names in images/. */
-function datasetImageSource(imagesDir: string): Source {
-  return {
-    name: "dataset-images",
-    // eslint-disable-next-line require-yield
-    async *read() {},
-    async readScreenshot(fileName) {
-      if (path.basename(fileName) !== fileName) throw new ScreenshotError("path_escapes_root", `${fileName}: not a file name inside images/`);
-      const file = path.join(imagesDir, fileName);
-      try {
-        return { path: file, bytes: await fs.readFile(file) };
-      } catch {
-        throw new ScreenshotError("screenshot_missing", `images/${fileName} is missing`);
-      }
-    },
-  };
 }
 
 /** Images of one input already read, hashed and checked (metadata only, no bytes): the most recent few thousand. */
@@ -146,18 +125,12 @@ export async function mergeDatasets(inputs: string[], options: MergeOptions): Pr
         }
         let image = resolved.get(entry.id);
         if (!image) {
-          const fileName = await ds.imageFileName(entry.id, ann);
-          try {
-            image = await resolveImage(source, fileName);
-          } catch (e) {
-            if (!(e instanceof ScreenshotError)) throw e;
-            skip(e.reason, e.message, line, entry.action_id);
+          const read = await readDatasetImage(source, await ds.imageFileName(entry.id, ann), entry.id);
+          if (!read.ok) {
+            skip(read.problem.reason, read.problem.message, line, entry.action_id);
             continue;
           }
-          if (image.id !== entry.id) {
-            skip("hash_mismatch", `images/${fileName} has content id ${image.id}, not ${entry.id}`, line, entry.action_id);
-            continue;
-          }
+          image = read.image;
           await writer.prepare?.(image);
           resolved.set(entry.id, image);
         }
