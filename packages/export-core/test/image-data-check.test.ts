@@ -3,16 +3,8 @@ import { describe, expect, it } from "vitest";
 import { checkImageData, readImageInfo } from "../src/index.js";
 import { checkImageDataHere } from "../src/image-data-check.js";
 import { countInflatedCopy, countInflatedRows } from "../src/png-inflate.js";
-import { crc32, encodePng } from "../src/testing/index.js";
+import { encodePng, pngChunk as chunk } from "../src/testing/index.js";
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A PNG whose every chunk and CRC is right, with the IHDR and image data given. */
 function png(width: number, height: number, raw: Buffer, { depth = 8, colour = 2, interlace = 0, palette = false } = {}): Buffer {

@@ -14,7 +14,7 @@ import {
   seededRandom,
   silentLogger,
 } from "@qontinui/export-core";
-import { crc32, memorySource } from "@qontinui/export-core/testing";
+import { memorySource, pngChunk } from "@qontinui/export-core/testing";
 import { openDataset } from "@qontinui/intermediate-format";
 import { intermediateWriter } from "@qontinui/writer-intermediate";
 import sharp from "sharp";
@@ -39,13 +39,7 @@ export function requireBuild(): void {
 
 /** A PNG tEXt chunk: inserted after IHDR, it gives a PNG new bytes (a new content id) with the same pixels. */
 function textChunk(text: string): Buffer {
-  const data = Buffer.from(`Comment\0${text}`, "latin1");
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write("tEXt", 4, "latin1");
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return chunk;
+  return pngChunk("tEXt", Buffer.from(`Comment\0${text}`, "latin1"));
 }
 
 export function pngVariant(png: Buffer, text: string): Buffer {

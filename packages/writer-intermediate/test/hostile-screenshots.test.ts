@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type ExecutionRecordInput, runPipeline, silentLogger, type Source } from "@qontinui/export-core";
-import { crc32, encodePng } from "@qontinui/export-core/testing";
+import { encodePng, pngChunk as chunk } from "@qontinui/export-core/testing";
 import sharp from "sharp";
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -109,14 +109,6 @@ describe("a run directory changed under the export", () => {
   }, 120_000);
 });
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** The offset of the first JPEG marker `marker` (0xFF then it). */
 function jpegMarker(bytes: Buffer, marker: number): number {

@@ -5,7 +5,7 @@
 export { listFiles } from "./list-files.js";
 export { memorySource } from "./memory-source.js";
 export { checkSourceContract, type SourceContractAdapter, type SourceContractOptions, type SourceContractReport } from "./source-contract.js";
-export { crc32, encodePng } from "./png-encoder.js";
+export { crc32, encodePng, pngChunk } from "./png-encoder.js";
 export {
   AWKWARD_CATEGORY_NAMES,
   checkWriterContract,
