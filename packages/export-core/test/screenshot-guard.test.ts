@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScreenshotError, screenshotGuard, stampOf } from "../src/index.js";
-import { encodePng } from "../src/testing/index.js";
+import { encodePng, flipDirectory } from "../src/testing/index.js";
 
 let base: string;
 let run: string;
@@ -83,32 +83,6 @@ describe("screenshotGuard: reading on the calling thread and in the thread pool"
   });
 });
 
-/** A child process flipping `dir` between itself and a symlink to `outside` for `ms` (each state held some tens of µs). */
-function flip(dir: string, outside: string, ms: number): Promise<number> {
-  const script = `
-    const fs = require("node:fs");
-    const [dir, outside, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
-    const hold = (n) => { const t = process.hrtime.bigint() + BigInt(n); while (process.hrtime.bigint() < t); };
-    const end = Date.now() + ms;
-    let flips = 0;
-    while (Date.now() < end) {
-      fs.renameSync(dir, dir + ".real");
-      fs.symlinkSync(outside, dir);
-      hold(20000 + (flips % 7) * 10000);
-      fs.unlinkSync(dir);
-      fs.renameSync(dir + ".real", dir);
-      hold(40000 + (flips % 5) * 20000);
-      flips++;
-    }
-    console.log(flips);`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", script, dir, outside, String(ms)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.on("close", (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`flipper exited ${code}`))));
-  });
-}
-
 describe("screenshotGuard: a directory swapped for a symlink between the check and the open", () => {
   it.skipIf(process.platform === "win32")("never returns a byte from outside the root, reading on this thread or in the pool", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "qx-swap-"));
@@ -122,7 +96,7 @@ describe("screenshotGuard: a directory swapped for a symlink between the check a
       await fs.writeFile(path.join(outside, `${i}.png`), Buffer.from(`secret ${i}`));
     }
     const ms = process.env.QONTINUI_SLOW_TESTS === "1" ? 20_000 : 2_000;
-    const flipping = flip(shots, outside, ms);
+    const flipping = flipDirectory(shots, outside, ms);
     const guards = [screenshotGuard(path.join(dir, "run")), screenshotGuard(path.join(dir, "run"), { readInThreadPool: true })];
     const seen: Record<string, number> = {};
     const until = Date.now() + ms - 100;

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type ExecutionRecordInput, runPipeline, silentLogger, type Source } from "@qontinui/export-core";
-import { encodePng, pngChunk as chunk } from "@qontinui/export-core/testing";
+import { encodePng, flipDirectory, pngChunk as chunk } from "@qontinui/export-core/testing";
 import sharp from "sharp";
 import { deflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -12,38 +11,6 @@ import { listFiles, makeRun, match, matchLabeler, memorySource, png, record, tem
 import { expectSameDataset } from "./same-dataset.js";
 
 const idOf = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
-
-/**
- * A child process that flips `dir` between the real directory and a symlink to `outside`, as fast
- * as it can, for `ms`, and leaves the real directory in place. Resolves with the number of flips.
- */
-function flipDirectory(dir: string, outside: string, ms: number): Promise<number> {
-  const script = `
-    const fs = require("node:fs");
-    const [dir, outside, ms] = [process.argv[1], process.argv[2], Number(process.argv[3])];
-    const real = dir + ".real";
-    const end = Date.now() + ms;
-    let flips = 0;
-    // Each state held a moment (a few tens of microseconds, varying), so reads land in every one and between them.
-    const hold = (n) => { const t = process.hrtime.bigint() + BigInt(n); while (process.hrtime.bigint() < t); };
-    while (Date.now() < end) {
-      fs.renameSync(dir, real);
-      fs.symlinkSync(outside, dir);
-      hold(20000 + (flips % 7) * 10000);
-      fs.unlinkSync(dir);
-      fs.renameSync(real, dir);
-      hold(40000 + (flips % 5) * 20000);
-      flips++;
-    }
-    console.log(flips);`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", script, dir, outside, String(ms)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`flipper exited ${code}`))));
-  });
-}
 
 describe("a run directory changed under the export", () => {
   it.skipIf(process.platform === "win32")("a directory flipped to a symlink out of the run, in a loop, while exports run: no byte from outside lands in a dataset", async () => {

@@ -2,6 +2,7 @@
  * Test helpers for writer packages: `import { checkWriterContract } from "@qontinui/export-core/testing"`.
  * Kept out of the main entry so production bundles do not carry them.
  */
+export { flipDirectory } from "./flip-directory.js";
 export { listFiles } from "./list-files.js";
 export { memorySource } from "./memory-source.js";
 export { checkSourceContract, type SourceContractAdapter, type SourceContractOptions, type SourceContractReport } from "./source-contract.js";
