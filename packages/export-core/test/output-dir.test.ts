@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { claimOutputDir, ConfigError, createDirectory, OUTPUT_MARKER, OutputNotEmptyError, placeImage } from "../src/index.js";
+import { within } from "../src/testing/index.js";
 
 const roots: string[] = [];
 async function tempDir(): Promise<string> {
@@ -81,16 +82,6 @@ function readOnlyMount(): { dir: string } | { why: string } {
     return { dir };
   } catch (e) {
     return { why: `mount -t tmpfs is not permitted here (${((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim()})` };
-  }
-}
-
-/** Settles within `ms` or fails: an output directory that cannot be made must not hang the export. */
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CategoryRegistry, ConfigError, type ExecutionRecordInput, runPipeline, silentLogger } from "@qontinui/export-core";
+import { within } from "@qontinui/export-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { intermediateWriter, mergeDatasets } from "../src/index.js";
 import { makeRun, match, matchLabeler, memorySource, png, record, tempDir } from "./fixtures.js";
@@ -37,16 +38,6 @@ beforeAll(async () => {
   clean = await tempDir("qx-clean-");
   await exportInto(clean);
 });
-
-/** Settles within `ms`, or fails the test instead of hanging it. */
-async function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe("an output directory that cannot be made", () => {
   it.skipIf(process.platform !== "linux")("--out /proc/x: the export and the merge fail at once with one line naming the path", async () => {

@@ -4,6 +4,7 @@
  */
 export { flipDirectory } from "./flip-directory.js";
 export { listFiles } from "./list-files.js";
+export { within } from "./within.js";
 export { memorySource } from "./memory-source.js";
 export { checkSourceContract, type SourceContractAdapter, type SourceContractOptions, type SourceContractReport } from "./source-contract.js";
 export { crc32, encodePng, pngChunk } from "./png-encoder.js";
