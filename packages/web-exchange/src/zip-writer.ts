@@ -298,16 +298,7 @@ export class ZipWriter {
     const extra = zip64 ? LOCAL_ZIP64_EXTRA_BYTES : 0;
     const b = Buffer.alloc(LOCAL_HEADER_BYTES + e.name.length + extra);
     b.writeUInt32LE(LOCAL_HEADER, 0);
-    b.writeUInt16LE(zip64 || this.offsetNeedsZip64(e) ? VERSION_ZIP64 : VERSION_DEFAULT, 4);
-    b.writeUInt16LE(0, 6); // flags: names are ASCII, sizes are in the header
-    b.writeUInt16LE(e.method, 8);
-    b.writeUInt16LE(DOS_TIME, 10);
-    b.writeUInt16LE(DOS_DATE, 12);
-    b.writeUInt32LE(e.crc >>> 0, 14);
-    b.writeUInt32LE(zip64 ? U32_MAX : e.compressedSize, 18);
-    b.writeUInt32LE(zip64 ? U32_MAX : e.size, 22);
-    b.writeUInt16LE(e.name.length, 26);
-    b.writeUInt16LE(extra, 28);
+    writeCommonFields(b, 4, e, zip64 || this.offsetNeedsZip64(e), zip64, extra);
     e.name.copy(b, LOCAL_HEADER_BYTES);
     if (zip64) {
       const at = LOCAL_HEADER_BYTES + e.name.length;
@@ -326,16 +317,7 @@ export class ZipWriter {
     const b = Buffer.alloc(CENTRAL_HEADER_BYTES + e.name.length + extra);
     b.writeUInt32LE(CENTRAL_HEADER, 0);
     b.writeUInt16LE(MADE_BY, 4);
-    b.writeUInt16LE(sizes64 || offset64 ? VERSION_ZIP64 : VERSION_DEFAULT, 6);
-    b.writeUInt16LE(0, 8);
-    b.writeUInt16LE(e.method, 10);
-    b.writeUInt16LE(DOS_TIME, 12);
-    b.writeUInt16LE(DOS_DATE, 14);
-    b.writeUInt32LE(e.crc >>> 0, 16);
-    b.writeUInt32LE(sizes64 ? U32_MAX : e.compressedSize, 20);
-    b.writeUInt32LE(sizes64 ? U32_MAX : e.size, 24);
-    b.writeUInt16LE(e.name.length, 28);
-    b.writeUInt16LE(extra, 30);
+    writeCommonFields(b, 6, e, sizes64 || offset64, sizes64, extra);
     b.writeUInt16LE(0, 32); // comment length
     b.writeUInt16LE(0, 34); // disk number start
     b.writeUInt16LE(0, 36); // internal attributes
@@ -357,4 +339,22 @@ export class ZipWriter {
     }
     return b;
   }
+}
+
+/**
+ * The fields a local and a central header share, in the same order (version needed to extract,
+ * flags, method, time, date, CRC, sizes, name length, extra length: 26 bytes), written at `at`.
+ * Sizes over 4 GiB are in the ZIP64 extra field; here they read 0xFFFFFFFF.
+ */
+function writeCommonFields(b: Buffer, at: number, e: CentralEntry, zip64Version: boolean, sizes64: boolean, extra: number): void {
+  b.writeUInt16LE(zip64Version ? VERSION_ZIP64 : VERSION_DEFAULT, at);
+  b.writeUInt16LE(0, at + 2); // flags: names are ASCII, sizes are in the header
+  b.writeUInt16LE(e.method, at + 4);
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(e.crc >>> 0, at + 10);
+  b.writeUInt32LE(sizes64 ? U32_MAX : e.compressedSize, at + 14);
+  b.writeUInt32LE(sizes64 ? U32_MAX : e.size, at + 18);
+  b.writeUInt16LE(e.name.length, at + 22);
+  b.writeUInt16LE(extra, at + 24);
 }
