@@ -64,6 +64,22 @@ describe("checkImageData: a PNG is stored only when its data decodes", () => {
     expect(await verdict(split)).toBe("ok");
   });
 
+  it("full-size screenshots: a 1920×1080 PNG whose data is in 8 KiB IDAT chunks (as libpng writes it) passes, in the worker and here; one whose last chunks are lost does not", async () => {
+    const whole = encodePng(1920, 1080);
+    expect(whole.length).toBeGreaterThan(64 * 1024);
+    const data = whole.subarray(41, whole.length - 16);
+    const parts: Buffer[] = [];
+    for (let at = 0; at < data.length; at += 8192) parts.push(chunk("IDAT", data.subarray(at, at + 8192)));
+    expect(parts.length).toBeGreaterThan(8);
+    const split = Buffer.concat([whole.subarray(0, 33), ...parts, whole.subarray(whole.length - 12)]);
+    expect(await verdict(split)).toBe("ok");
+    expect(checkImageDataHere(split, "png")).toEqual({ ok: true });
+    // The file whole in structure (IEND, every CRC right) but its last IDAT chunks gone: the data stops short.
+    const lost = Buffer.concat([whole.subarray(0, 33), ...parts.slice(0, parts.length >> 1), whole.subarray(whole.length - 12)]);
+    expect(await verdict(lost)).toMatch(/^PNG image data inflates to \d+ bytes; its 1920×1080 header needs 6221880$/);
+    expect(checkImageDataHere(lost, "png")).toEqual(await checkImageData(lost, "png"));
+  });
+
   it("refuses a 4000×4000 header whose data inflates to 100 bytes, though every chunk and CRC is right", async () => {
     const bomb = png(4000, 4000, Buffer.alloc(100));
     expect(readImageInfo(bomb).ok).toBe(true);
