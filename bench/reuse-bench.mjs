@@ -8,13 +8,14 @@
 //   node bench/reuse-bench.mjs [--quick] [--json]     the figure alone
 //   node bench/reuse-bench.mjs --generate <dir>       only writes the run (for --cpu-prof)
 import { execFile as execFileCb, spawnSync } from "node:child_process";
+import { closeSync, openSync, renameSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import sharp from "sharp";
-import { checkImageData, readImageInfo, seededRandom } from "../packages/export-core/dist/index.js";
+import { checkImageData, checkThreadCount, readImageInfo, seededRandom } from "../packages/export-core/dist/index.js";
 import { exportRun } from "./export-run.mjs";
 import { forEachLimit, ioFloor, referencedScreenshots, warmScreenshots } from "./floor.mjs";
 import { baseScreens, generateRun } from "./generate-run.mjs";
@@ -126,11 +127,12 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
   const distinct = await referencedScreenshots(runDir);
   let last;
   let lastCli;
-  const [strict, exp, expOff, alone, proc, procOff, empty, help] = await alternate(size.reps, [
+  const [strict, exp, expOff, alone, creating, proc, procOff, empty, help] = await alternate(size.reps, [
     async () => ioFloor(runDir, await prepare(), { perRecord: false }),
     async () => (last = await exportRun({ runDir, outDir: await prepare(), coco: "none", clickMode: "fixed" })),
     async () => exportRun({ runDir, outDir: await prepare(), coco: "none", clickMode: "fixed", checkImageData: false }),
     async () => checkAlone(runDir, distinct, prepare),
+    async () => createFiles(await prepare(), 2 * distinct.length),
     async () => (lastCli = await cli(["run", runDir, "--out", await prepare(), "--quiet", "--click-mode", "fixed", "--json"], { json: true })),
     async () => cli(["run", runDir, "--out", await prepare(), "--quiet", "--click-mode", "fixed", "--json", "--no-decode-check"], { json: true }),
     async () => cli(["run", emptyRun, "--out", await prepare(), "--quiet", "--json"], { json: true }),
@@ -140,6 +142,7 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
   const exportMs = median(exp.map((e) => e.ms));
   const exportOffMs = median(expOff.map((e) => e.ms));
   const aloneMs = median(alone);
+  const createMs = median(creating);
   const processMs = median(proc.map((p) => p.ms));
   const processOffMs = median(procOff.map((p) => p.ms));
   const inPipelineMs = median(proc.map((p) => p.out.statistics.durationMs));
@@ -162,7 +165,8 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
       `run: each record's screenshot drawn from a Zipf law (s = 1) over ${size.uniqueScreens} 1920×1080 PNGs (${mb(run.screenshotBytes)}; ${run.referenced} referenced); records on the 5 hottest: ${run.top.join(", ")}; ${run.boxes} matches, ${run.clicks} clicks`,
       `export: records.jsonl → template + click (fixed mode) → intermediate writer, no COCO, in this process (as bench/export-run.mjs), with the image-data check (the default); strict floor: each distinct screenshot read once + fs.copyFile, concurrency 8; warm page cache, sync before each, each into a new directory; median of ${size.reps}`,
       `without the check (\`run --no-decode-check\`): export ${seconds(exportOffMs)} → ${(exportOffMs / strictMs).toFixed(2)}× the strict floor; CLI process ${seconds(processOffMs)}`,
-      `the check alone: checkImageData on each distinct screenshot (${distinct.length}; its worker inflates every PNG whole) ${seconds(aloneMs)} = ${(aloneMs / strictMs).toFixed(2)}× the strict floor by itself`,
+      `the check alone: checkImageData on each distinct screenshot (${distinct.length}; every PNG inflated whole, in ${checkThreadCount()} check thread(s)) ${seconds(aloneMs)} = ${(aloneMs / strictMs).toFixed(2)}× the strict floor by itself`,
+      `file creation at the time: ${2 * distinct.length} new files in a new directory (what the export makes: an image and an annotation file per distinct screenshot; the floor makes ${distinct.length}), each a temp file written empty and renamed, ${seconds(createMs)} = ${(createMs / strictMs).toFixed(2)}× the strict floor (on the bench's journal-less ext4 a new file cost 0.06-0.7 ms within 20 minutes, by what was removed before: see bench/README, figure 1; figure 7 moves with it, the export making twice the floor's files)`,
       `CLI process (\`qontinui-export run <run> --out <new dir> --quiet --click-mode fixed --json\`, spawn to exit): ${seconds(processMs)}, of which in the pipeline (its statistics.durationMs) ${seconds(inPipelineMs)} → ${(inPipelineMs / strictMs).toFixed(2)}× the strict floor; target: process ≤ 1.0 s`,
       `CLI start-up: \`--help\` ${seconds(helpMs)}; \`run\` on an empty run directory (empty records.jsonl) into a new dataset ${seconds(emptyMs)}; \`node -e 0\` for reference ${seconds(nodeStartMs())}`,
       `exported ${s.recordsExported} records (skipped ${s.recordsSkipped}), ${s.uniqueImages} distinct images, ${inter?.totalAnnotations ?? "?"} distinct boxes in the dataset, ${mb(s.bytesRead)} of screenshots read (${(s.bytesRead / run.screenshotBytes).toFixed(2)}× the files' bytes)`,
@@ -173,6 +177,7 @@ export async function figureReuse(root, { quick = false, log = () => {} } = {}) 
       exportMs: exp.map((e) => e.ms),
       exportWithoutCheckMs: expOff.map((e) => e.ms),
       checkAloneMs: alone,
+      createFilesMs: creating,
       processWithoutCheckMs: procOff.map((p) => p.ms),
       processMs: proc.map((p) => p.ms),
       inPipelineMs: proc.map((p) => p.out.statistics.durationMs),
@@ -199,6 +204,22 @@ async function checkAlone(runDir, refs, prepare) {
       if (info.ok) await checkImageData(bytes, info.info.format);
     },
   );
+  return performance.now() - t0;
+}
+
+/**
+ * `count` files created in a new directory under `dir` the way the export's atomic writes make them
+ * (open a new temp file, close, rename onto the name), on this thread: what making that many files
+ * costs on this filesystem at the time. Wall time.
+ */
+async function createFiles(dir, count) {
+  await mkdir(dir, { recursive: true });
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const temp = path.join(dir, `.f${i}.tmp`);
+    closeSync(openSync(temp, "wx"));
+    renameSync(temp, path.join(dir, `f${i}`));
+  }
   return performance.now() - t0;
 }
 

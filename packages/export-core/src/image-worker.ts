@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { checkImageDataHere, type ImageDataResult, inspectImageData } from "./image-data-check.js";
 import type { ImageFormat } from "./image-format.js";
@@ -33,6 +34,16 @@ class CheckThread {
   broken = false;
   private readonly pending = new Map<number, (result: ImageDataResult | undefined) => void>();
   private nextId = 0;
+
+  /** Checks asked for and not answered yet. */
+  get load(): number {
+    return this.pending.size;
+  }
+
+  /** Whether its worker has started (and not died). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
 
   check(memory: SharedArrayBuffer, length: number, format: ImageFormat): Promise<ImageDataResult | undefined> {
     const worker = this.start();
@@ -108,26 +119,62 @@ const MAX_FREE = 8;
 const MAX_FREE_BYTES = 16 * 1024 * 1024;
 
 /**
- * The process's image-checking thread. One: on the bench's two cores a second one only took from
- * the export's main thread (figure 7, by turns: 1.02 s with one, 1.22 s with two). The main thread
- * only copies the bytes into shared memory kept for the next screenshot (a new buffer per
- * screenshot cost it ~0.7 ms each in page faults on the bench's VM) and gets a verdict back.
+ * How many threads check image data: one on two cores or fewer, where a second one only took from the
+ * export's main thread (figure 7 by turns: 1.02 s with one, 1.22 s with two); with more cores, the
+ * cores less two (one for the main thread, one for libuv's pool and V8), at most 4: a full-colour
+ * 1920×1080 PNG takes ~2 ms to inflate, so one thread holds an export of many distinct screenshots
+ * to ~500 a second. `QONTINUI_CHECK_THREADS` (1-16) overrides it.
  */
-const checkThread = new CheckThread();
+export function checkThreadCount(cores = availableParallelism(), override = process.env.QONTINUI_CHECK_THREADS): number {
+  const asked = Number(override);
+  if (override !== undefined && override !== "" && Number.isInteger(asked) && asked >= 1 && asked <= 16) return asked;
+  return cores <= 2 ? 1 : Math.min(4, cores - 2);
+}
+
+/**
+ * The process's image-checking threads, started as checks wait: a check goes to an idle started
+ * thread, else to a new one while there are fewer than checkThreadCount(), else to the least busy.
+ * The main thread only copies the bytes into shared memory kept for the next screenshot (a new
+ * buffer per screenshot cost it ~0.7 ms each in page faults on the bench's VM) and gets a verdict back.
+ */
+const checkThreads: CheckThread[] = [];
+let maxCheckThreads: number | undefined;
 const sharedMemory = new SharedMemoryPool();
+
+function pickCheckThread(): CheckThread | undefined {
+  maxCheckThreads ??= checkThreadCount();
+  let best: CheckThread | undefined;
+  for (const t of checkThreads) {
+    if (t.broken) continue;
+    if (t.started && t.load === 0) return t;
+    if (!best || t.load < best.load) best = t;
+  }
+  if (checkThreads.length < maxCheckThreads) {
+    const t = new CheckThread();
+    checkThreads.push(t);
+    return t;
+  }
+  return best;
+}
+
+/** The image-checking threads started in this process (tests). */
+export function startedCheckThreads(): number {
+  return checkThreads.filter((t) => t.started).length;
+}
 
 /**
  * Whether an image's data is whole enough to decode (see inspectImageData for what is checked):
- * in the process's image-checking thread, which gets a copy of the bytes; where it cannot start, on
+ * in one of the process's image-checking threads, which gets a copy of the bytes; where none can start, on
  * this thread.
  */
 export async function checkImageData(bytes: Buffer, format: ImageFormat): Promise<ImageDataResult> {
   let result: ImageDataResult | undefined;
-  if (!checkThread.broken) {
+  const thread = pickCheckThread();
+  if (thread) {
     const memory = sharedMemory.take(bytes.length);
     new Uint8Array(memory, 0, bytes.length).set(bytes);
     try {
-      result = await checkThread.check(memory, bytes.length, format);
+      result = await thread.check(memory, bytes.length, format);
     } finally {
       sharedMemory.give(memory);
     }
