@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { FORMATS } from "@qontinui/export-service";
 import { describe, expect, it } from "vitest";
 import { FORMAT_COMMANDS } from "../src/cli.js";
-import { tempDir } from "./fixtures.js";
+import { runCli, tempDir, writeRun } from "./fixtures.js";
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js");
 
@@ -32,6 +32,20 @@ describe("start-up", () => {
       const loaded = await modulesLoaded(args);
       expect(loaded.some((u) => u.endsWith("/cli/dist/bin.js"))).toBe(true);
       expect(loaded.filter((u) => !u.startsWith("node:") && !u.includes("/cli/dist/")), args.join(" ")).toEqual([]);
+    }
+  });
+
+  it("run exits by itself when the image-check thread it started ahead was never asked (a re-run: every screenshot already in the dataset; an empty run)", async () => {
+    const run = await writeRun({ records: 12, screens: 3 });
+    const out = path.join(await tempDir("qx-rerun-"), "dataset");
+    const empty = await tempDir("qx-empty-run-");
+    await fs.writeFile(path.join(empty, "records.jsonl"), "");
+    const first = await runCli(["run", run, "--out", out, "--quiet", "--click-mode", "fixed"], 60_000);
+    expect(first).toMatchObject({ code: 0, signal: null });
+    // Before the fix the second one finished its work, printed its summary and then hung on the idle thread.
+    for (const args of [["run", run, "--out", out], ["run", empty, "--out", path.join(empty, "out")]]) {
+      const again = await runCli([...args, "--quiet", "--click-mode", "fixed"], 30_000);
+      expect(again, args.join(" ")).toMatchObject({ code: 0, signal: null });
     }
   });
 });

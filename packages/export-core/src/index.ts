@@ -19,7 +19,7 @@ export {
 } from "./errors.js";
 export { actionTypes, successfulOnly, withMatches } from "./filters.js";
 export type { ImageDataResult } from "./image-data-check.js";
-export { checkImageData, checkThreadCount } from "./image-worker.js";
+export { checkImageData, checkThreadCount, startImageCheck } from "./image-worker.js";
 export { IMAGE_EXTENSIONS, type ImageFormat, type ImageInfo, type ImageInfoResult, readImageInfo } from "./image-format.js";
 export { contentId, DEFAULT_MAX_PIXELS, resolveImage } from "./image-resolver.js";
 export { type PipelineOptions, type PipelineResult, runPipeline } from "./pipeline.js";

@@ -4,6 +4,7 @@ import { checkAnnotation } from "./check-annotation.js";
 import { ExportAbortedError } from "./errors.js";
 import { type ExportStatistics, type ProgressEvent, StatisticsCounter } from "./export-statistics.js";
 import { DEFAULT_MAX_PIXELS } from "./image-resolver.js";
+import { startImageCheck } from "./image-worker.js";
 import { consoleLogger, type ExportItem, type Labeler, type Logger, type RecordFilter, type Source, type Writer, type WriterSummary } from "./plugins.js";
 import type { Problem } from "./problems.js";
 import { RecordWindow } from "./record-window.js";
@@ -74,6 +75,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   }
   // Before any writer opens: a source that cannot read screenshots is a configuration error, not a failed export.
   const access = screenshotAccess(options.source, options.maxScreenshotBytes !== undefined ? { maxScreenshotBytes: options.maxScreenshotBytes } : {});
+  // The check thread starts while the writers open and the first records are read, not when the first screenshot waits for it.
+  if (options.checkImageData !== false) startImageCheck();
   const ctx = { registry, datasetVersion: options.datasetVersion ?? "1.0.0", logger, signal };
   const opened: Writer[] = [];
   try {

@@ -46,4 +46,16 @@ describe("image-data check threads", () => {
     }
     expect(one.startedCheckThreads()).toBe(1);
   });
+
+  it("startImageCheck starts one thread before any check, once; the first check then runs there", async () => {
+    vi.stubEnv("QONTINUI_CHECK_THREADS", "2");
+    const worker = await import("../src/image-worker.js");
+    expect(worker.startedCheckThreads()).toBe(0);
+    worker.startImageCheck();
+    worker.startImageCheck();
+    expect(worker.startedCheckThreads()).toBe(1);
+    const { whole } = screenshots(9);
+    expect(await worker.checkImageData(whole, "png")).toEqual({ ok: true });
+    expect(worker.startedCheckThreads()).toBe(1);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type Problem,
   type RecordFilter,
   runPipeline,
+  startImageCheck,
   successfulOnly,
   withMatches,
   type Writer,
@@ -148,6 +149,8 @@ export async function runCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${runHelp}\n`);
     return ExitCode.Ok;
   }
+  // The image-check thread boots (~0.1 s) while the run is opened and the dataset made ready.
+  if (!values["no-decode-check"]) startImageCheck();
   const runDir = path.resolve(io.cwd, onePositional("run", positionals, "run directory"));
   if (values.out && values.store) throw new UsageError("give --out <dataset> or --store <url>, not both; see 'qontinui-export run --help'");
   const storeUrl = values.store ?? (values.out ? undefined : io.env.QONTINUI_STORE || undefined);
