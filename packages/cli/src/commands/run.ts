@@ -86,7 +86,8 @@ ${formatFlagHelp(FORMATS, 27, false, ["force"]).join("\n")}
       --no-decode-check    store screenshots without checking their image data
                            decodes (faster; by default each distinct screenshot's
                            data is inflated/walked once, an undecodable one is
-                           skipped as screenshot_undecodable)
+                           skipped as screenshot_undecodable; in 1 thread on 2
+                           cores, more above; QONTINUI_CHECK_THREADS=n sets it)
       --force              write into a non-empty directory that is not a dataset
                            (and, with --format, one that is not that format's output)
       --problems <file>    write every skipped or repaired record to <file> as JSON
