@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { checkImageDataHere, type ImageDataResult, inspectImageData } from "./image-data-check.js";
 import type { ImageFormat } from "./image-format.js";
+import { grainBytes, MemoryFreeList } from "./memory-free-list.js";
 import { countInflatedCopy, countInflatedRows } from "./png-inflate.js";
 
 const OUT_BYTES = 256 * 1024;
@@ -87,39 +88,6 @@ class CheckThread {
   }
 }
 
-/** SharedArrayBuffers reused from one screenshot to the next (best fit, whole 64 KiB grains). */
-class SharedMemoryPool {
-  private readonly free: SharedArrayBuffer[] = [];
-  private freeBytes = 0;
-
-  take(size: number): SharedArrayBuffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const capacity = this.free[i]!.byteLength;
-      if (capacity >= size && (best < 0 || capacity < this.free[best]!.byteLength)) best = i;
-    }
-    if (best < 0) return new SharedArrayBuffer(Math.max(GRAIN, Math.ceil(size / GRAIN) * GRAIN));
-    const memory = this.free.splice(best, 1)[0]!;
-    this.freeBytes -= memory.byteLength;
-    return memory;
-  }
-
-  give(memory: SharedArrayBuffer): void {
-    this.free.push(memory);
-    this.freeBytes += memory.byteLength;
-    while (this.free.length > MAX_FREE || this.freeBytes > MAX_FREE_BYTES) {
-      let smallest = 0;
-      for (let i = 1; i < this.free.length; i++) if (this.free[i]!.byteLength < this.free[smallest]!.byteLength) smallest = i;
-      this.freeBytes -= this.free[smallest]!.byteLength;
-      this.free.splice(smallest, 1);
-    }
-  }
-}
-
-const GRAIN = 64 * 1024;
-const MAX_FREE = 8;
-const MAX_FREE_BYTES = 16 * 1024 * 1024;
-
 /**
  * How many threads check image data: one on two cores or fewer, where a second one only took from the
  * export's main thread (figure 7 by turns: 1.02 s with one, 1.22 s with two); with more cores, the
@@ -141,7 +109,8 @@ export function checkThreadCount(cores = availableParallelism(), override = proc
  */
 const checkThreads: CheckThread[] = [];
 let maxCheckThreads: number | undefined;
-const sharedMemory = new SharedMemoryPool();
+// SharedArrayBuffers reused from one screenshot to the next (at most 8 / 16 MiB kept).
+const sharedMemory = new MemoryFreeList<SharedArrayBuffer>(8, 16 * 1024 * 1024);
 
 function pickCheckThread(): CheckThread | undefined {
   maxCheckThreads ??= checkThreadCount();
@@ -184,7 +153,7 @@ export async function checkImageData(bytes: Buffer, format: ImageFormat): Promis
   let result: ImageDataResult | undefined;
   const thread = pickCheckThread();
   if (thread) {
-    const memory = sharedMemory.take(bytes.length);
+    const memory = sharedMemory.take(bytes.length) ?? new SharedArrayBuffer(grainBytes(bytes.length));
     new Uint8Array(memory, 0, bytes.length).set(bytes);
     try {
       result = await thread.check(memory, bytes.length, format);

@@ -1,4 +1,4 @@
-const GRAIN = 64 * 1024;
+import { grainBytes, MEMORY_GRAIN, MemoryFreeList } from "./memory-free-list.js";
 
 /**
  * Memory for screenshot bytes, reused from one screenshot to the next, so a
@@ -9,26 +9,16 @@ const GRAIN = 64 * 1024;
  * screenshot past its use sees nothing rather than another screenshot.
  */
 export class ScreenshotBufferPool {
-  private readonly free: ArrayBuffer[] = [];
-  private freeBytes = 0;
+  private readonly free: MemoryFreeList<ArrayBuffer>;
 
   /** Keeps at most `maxFree` buffers and `maxFreeBytes` bytes for reuse. */
-  constructor(
-    private readonly maxFree = 16,
-    private readonly maxFreeBytes = 64 * 1024 * 1024,
-  ) {}
+  constructor(maxFree = 16, maxFreeBytes = 64 * 1024 * 1024) {
+    this.free = new MemoryFreeList(maxFree, maxFreeBytes);
+  }
 
   /** A buffer of exactly `size` bytes (contents undefined): pooled memory that fits best, else new. */
   take(size: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const capacity = this.free[i]!.byteLength;
-      if (capacity >= size && (best < 0 || capacity < this.free[best]!.byteLength)) best = i;
-    }
-    if (best < 0) return Buffer.from(Buffer.allocUnsafeSlow(Math.max(GRAIN, Math.ceil(size / GRAIN) * GRAIN)).buffer, 0, size);
-    const memory = this.free.splice(best, 1)[0]!;
-    this.freeBytes -= memory.byteLength;
-    return Buffer.from(memory, 0, size);
+    return Buffer.from(this.free.take(size) ?? Buffer.allocUnsafeSlow(grainBytes(size)).buffer, 0, size);
   }
 
   /**
@@ -40,19 +30,10 @@ export class ScreenshotBufferPool {
   give(bytes: Buffer): boolean {
     const memory = bytes.buffer;
     // A view into memory it does not own whole (a slice, or Node's shared pool for small buffers) is not taken.
-    const whole = bytes.byteOffset === 0 && (memory.byteLength === bytes.byteLength || memory.byteLength >= GRAIN);
+    const whole = bytes.byteOffset === 0 && (memory.byteLength === bytes.byteLength || memory.byteLength >= MEMORY_GRAIN);
     if (!(memory instanceof ArrayBuffer) || !whole || memory.byteLength === 0) return false;
     // Moving the memory to a new ArrayBuffer detaches every view of the old one.
-    const moved = structuredClone(memory, { transfer: [memory] });
-    this.free.push(moved);
-    this.freeBytes += moved.byteLength;
-    while (this.free.length > this.maxFree || this.freeBytes > this.maxFreeBytes) {
-      // Let the smallest go: large screenshots are the ones worth not allocating again.
-      let smallest = 0;
-      for (let i = 1; i < this.free.length; i++) if (this.free[i]!.byteLength < this.free[smallest]!.byteLength) smallest = i;
-      this.freeBytes -= this.free[smallest]!.byteLength;
-      this.free.splice(smallest, 1);
-    }
+    this.free.give(structuredClone(memory, { transfer: [memory] }));
     return true;
   }
 }
