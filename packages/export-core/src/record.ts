@@ -178,15 +178,12 @@ export function normaliseCommonRecord(value: unknown): ExecutionRecord | undefin
         else return undefined;
         break;
       case "string":
-        if (typeof v !== "string") return undefined;
+      case "boolean":
+        if (typeof v !== kind) return undefined;
         out[name] = v;
         break;
       case "number":
         if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
-        out[name] = v;
-        break;
-      case "boolean":
-        if (typeof v !== "boolean") return undefined;
         out[name] = v;
         break;
       case "object":
